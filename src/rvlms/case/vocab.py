@@ -1,0 +1,351 @@
+"""Controlled vocabularies of the case record.
+
+Every categorical variable of the case record draws its values from one of these
+enumerations, so that a registry, an audit or another program reads the same words
+the decision map reasons with. The values are stable identifiers (part of the public
+contract); the human labels live in ``LABELS``.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from rvlms.scores import Sex
+
+
+
+class Side(StrEnum):
+    right = "right"
+    left = "left"
+    bilateral = "bilateral"
+    midline = "midline"
+
+
+class Symptom(StrEnum):
+    """Presenting complaints named by zhang2021 (Background, Discussion; Table 1)."""
+
+    none = "none"
+    abdominal_pain = "abdominal_pain"
+    back_pain = "back_pain"
+    lower_limb_oedema = "lower_limb_oedema"
+    lower_limb_numbness = "lower_limb_numbness"
+    palpitation = "palpitation"
+    headache = "headache"
+    hypertensive_episodes = "hypertensive_episodes"
+    sweating = "sweating"
+    ascites = "ascites"
+    budd_chiari_signs = "budd_chiari_signs"
+    dyspnoea = "dyspnoea"
+    weight_loss = "weight_loss"
+    palpable_mass = "palpable_mass"
+    haematuria = "haematuria"
+    fever = "fever"
+
+
+class HistoryItem(StrEnum):
+    """Past history items of Table 1 and the associations cited by zhang2021 (Discussion, ref. 11)."""
+
+    hypertension = "hypertension"
+    hyperlipidaemia = "hyperlipidaemia"
+    diabetes = "diabetes"
+    uterine_fibroids = "uterine_fibroids"
+    endocrine_tumour = "endocrine_tumour"
+    previous_malignancy = "previous_malignancy"
+    previous_abdominal_surgery = "previous_abdominal_surgery"
+    coronary_disease = "coronary_disease"
+    chronic_kidney_disease = "chronic_kidney_disease"
+    venous_thrombosis = "venous_thrombosis"
+
+
+class TestResult(StrEnum):
+    __test__ = False
+
+    not_done = "not_done"
+    normal = "normal"
+    borderline = "borderline"
+    abnormal = "abnormal"
+
+
+class ImagingModality(StrEnum):
+    cect = "cect"
+    ctu = "ctu"
+    mri = "mri"
+    pet_ct = "pet_ct"
+    ultrasound = "ultrasound"
+    chest_ct = "chest_ct"
+
+
+class ContrastPhase(StrEnum):
+    unenhanced = "unenhanced"
+    arterial = "arterial"
+    portal_venous = "portal_venous"
+    nephrographic = "nephrographic"
+    excretory = "excretory"
+    delayed = "delayed"
+
+
+class Vessel(StrEnum):
+    """Vessel of origin or involvement (zhang2021 Background: IVC, renal vein, adrenal vein, iliac)."""
+
+    ivc = "ivc"
+    renal_vein = "renal_vein"
+    adrenal_vein = "adrenal_vein"
+    gonadal_vein = "gonadal_vein"
+    iliac_vein = "iliac_vein"
+    unknown = "unknown"
+
+
+class IvcLandmark(StrEnum):
+    """Landmarks along the IVC from caudal to cranial, used to derive the IVC level.
+
+    Order matters: the members are listed from the iliac confluence up to the right atrium.
+    """
+
+    iliac_confluence = "iliac_confluence"
+    infrarenal = "infrarenal"
+    renal_veins = "renal_veins"
+    suprarenal_infrahepatic = "suprarenal_infrahepatic"
+    retrohepatic = "retrohepatic"
+    hepatic_veins = "hepatic_veins"
+    suprahepatic = "suprahepatic"
+    right_atrium = "right_atrium"
+
+
+class IvcLevel(StrEnum):
+    I = "I"  # noqa: E741
+    II = "II"
+    III = "III"
+
+
+class ImagingType(StrEnum):
+    """The four imaging types of yang2025 (Abstract, Results)."""
+
+    intraluminal = "intraluminal"
+    intermediate = "intermediate"
+    extraluminal = "extraluminal"
+    peripheral = "peripheral"
+
+
+class Patency(StrEnum):
+    patent = "patent"
+    partially_occluded = "partially_occluded"
+    occluded = "occluded"
+
+
+class WallInvolvement(StrEnum):
+    """How much of the IVC wall the tumour involves, when no percentage is measured."""
+
+    none = "none"
+    partial = "partial"
+    circumferential = "circumferential"
+
+
+class Organ(StrEnum):
+    kidney = "kidney"
+    adrenal = "adrenal"
+    liver = "liver"
+    renal_artery = "renal_artery"
+    duodenum = "duodenum"
+    pancreas = "pancreas"
+    colon = "colon"
+    ureter = "ureter"
+    aorta = "aorta"
+    superior_mesenteric_artery = "superior_mesenteric_artery"
+    coeliac_trunk = "coeliac_trunk"
+    portal_vein = "portal_vein"
+    psoas = "psoas"
+    spine = "spine"
+    right_atrium = "right_atrium"
+
+
+class InvolvementExtent(StrEnum):
+    abutment = "abutment"
+    compression = "compression"
+    adhesion = "adhesion"
+    invasion = "invasion"
+    encasement = "encasement"
+
+
+class KidneyFunction(StrEnum):
+    normal = "normal"
+    impaired = "impaired"
+    absent = "absent"
+
+
+class MetastasisSite(StrEnum):
+    lung = "lung"
+    liver = "liver"
+    bone = "bone"
+    peritoneum = "peritoneum"
+    lymph_nodes = "lymph_nodes"
+    other = "other"
+
+
+class BiopsyMethod(StrEnum):
+    percutaneous_core = "percutaneous_core"
+    fine_needle_aspiration = "fine_needle_aspiration"
+    laparoscopic = "laparoscopic"
+    open = "open"
+    endoscopic = "endoscopic"
+
+
+class BiopsyResult(StrEnum):
+    leiomyosarcoma = "leiomyosarcoma"
+    other_sarcoma = "other_sarcoma"
+    liposarcoma = "liposarcoma"
+    paraganglioma = "paraganglioma"
+    neurogenic_tumour = "neurogenic_tumour"
+    lymphoma = "lymphoma"
+    metastasis = "metastasis"
+    benign = "benign"
+    non_diagnostic = "non_diagnostic"
+
+
+class MdtDecision(StrEnum):
+    surgery = "surgery"
+    neoadjuvant_then_surgery = "neoadjuvant_then_surgery"
+    systemic_therapy = "systemic_therapy"
+    radiotherapy = "radiotherapy"
+    surveillance = "surveillance"
+    clinical_trial = "clinical_trial"
+    best_supportive_care = "best_supportive_care"
+    further_work_up = "further_work_up"
+
+
+class Approach(StrEnum):
+    """Surgical approach (plan contract vocabulary)."""
+
+    laparoscopic = "laparoscopic"
+    robotic = "robotic"
+    open = "open"
+
+
+class Access(StrEnum):
+    retroperitoneal = "retroperitoneal"
+    transperitoneal = "transperitoneal"
+    thoracoabdominal = "thoracoabdominal"
+
+
+class VascularControl(StrEnum):
+    """Vascular control (plan contract vocabulary)."""
+
+    none = "none"
+    partial_clamp = "partial_clamp"
+    complete_clamp = "complete_clamp"
+    veno_venous_bypass = "veno_venous_bypass"
+    cardiopulmonary_bypass = "cardiopulmonary_bypass"
+
+
+class Reconstruction(StrEnum):
+    """Venous reconstruction (plan contract vocabulary; Yang 2025 counts primary repair, patch, ligation)."""
+
+    none = "none"
+    primary_repair = "primary_repair"
+    patch = "patch"
+    tube_graft = "tube_graft"
+    ligation = "ligation"
+    renal_vein_reimplantation = "renal_vein_reimplantation"
+
+
+class GraftMaterial(StrEnum):
+    suture = "suture"
+    bovine_pericardium = "bovine_pericardium"
+    autologous_vein = "autologous_vein"
+    ptfe = "ptfe"
+    ringed_ptfe = "ringed_ptfe"
+    dacron = "dacron"
+    homograft = "homograft"
+
+
+class OrganResection(StrEnum):
+    """Organ resection items (plan contract vocabulary)."""
+
+    nephrectomy = "nephrectomy"
+    partial_nephrectomy = "partial_nephrectomy"
+    adrenalectomy = "adrenalectomy"
+    partial_adrenalectomy = "partial_adrenalectomy"
+    liver_resection = "liver_resection"
+    duodenal_resection = "duodenal_resection"
+    pancreatoduodenectomy = "pancreatoduodenectomy"
+    colectomy = "colectomy"
+    ureter_resection = "ureter_resection"
+    psoas_resection = "psoas_resection"
+
+
+
+
+
+
+class Stain(StrEnum):
+    positive = "positive"
+    negative = "negative"
+    focal = "focal"
+    not_done = "not_done"
+
+
+
+class TherapyKind(StrEnum):
+    chemotherapy = "chemotherapy"
+    radiotherapy = "radiotherapy"
+    targeted = "targeted"
+    clinical_trial = "clinical_trial"
+    alpha_blockade = "alpha_blockade"
+
+
+class TherapyStatus(StrEnum):
+    recommended = "recommended"
+    declined = "declined"
+    received = "received"
+    ongoing = "ongoing"
+    stopped = "stopped"
+
+
+class EventKind(StrEnum):
+    local_recurrence = "local_recurrence"
+    distant_metastasis = "distant_metastasis"
+    death = "death"
+
+
+class VitalStatus(StrEnum):
+    """Status at last contact; zhang2021 Table 1 uses AWR (alive with recurrence) and AOD."""
+
+    alive_without_disease = "alive_without_disease"
+    alive_with_disease = "alive_with_disease"
+    dead_of_disease = "dead_of_disease"
+    dead_of_other_cause = "dead_of_other_cause"
+    lost_to_follow_up = "lost_to_follow_up"
+
+
+__all__ = [
+    "Access",
+    "Approach",
+    "BiopsyMethod",
+    "BiopsyResult",
+    "ContrastPhase",
+    "EventKind",
+    "GraftMaterial",
+    "HistoryItem",
+    "ImagingModality",
+    "ImagingType",
+    "InvolvementExtent",
+    "IvcLandmark",
+    "IvcLevel",
+    "KidneyFunction",
+    "MdtDecision",
+    "MetastasisSite",
+    "Organ",
+    "OrganResection",
+    "Patency",
+    "Reconstruction",
+    "Sex",
+    "Side",
+    "Stain",
+    "Symptom",
+    "TestResult",
+    "TherapyKind",
+    "TherapyStatus",
+    "VascularControl",
+    "Vessel",
+    "VitalStatus",
+    "WallInvolvement",
+]
