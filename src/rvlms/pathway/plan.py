@@ -1,0 +1,145 @@
+"""The MDT plan: what the decision map returns for one case (a public, versioned contract)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from rvlms.case.vocab import ImagingType, IvcLevel
+from rvlms.pathway.knowledge import Stage, Status, Strength
+
+PLAN_SCHEMA_VERSION = "1.0"
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class EvidenceOut(_Out):
+    source: str
+    locator: str
+    citation: str = Field(description="The bibliography entry the source key resolves to")
+    verified: str = Field(description="S seed paper, V checked, B unverified background, P proposal")
+
+
+class SupersededBy(_Out):
+    text: str
+    evidence: list[EvidenceOut]
+
+
+class Recommendation(_Out):
+    id: str
+    title: str
+    text: str
+    strength: Strength
+    status: Status
+    evidence: list[EvidenceOut]
+    because: list[str] = Field(description="The case facts that triggered the recommendation")
+    superseded_by: SupersededBy | None = None
+
+
+class Warning(Recommendation):
+    stage: Stage
+
+
+class StagePlan(_Out):
+    stage: Stage
+    title: str
+    recommendations: list[Recommendation]
+
+
+class MissingFact(_Out):
+    fact: str = Field(description="Case field to fill in")
+    label: str
+    needed_for: str = Field(description="What the answer would decide")
+    rules: list[str]
+
+
+class DecisionOut(_Out):
+    preferred: str | None = Field(description="null when the facts to choose are missing")
+    alternatives: list[str]
+    because: list[str]
+    rules: list[str]
+    undecided_because: list[str] = Field(
+        default_factory=list, description="Missing facts that keep the decision open"
+    )
+
+
+class OrganResectionOut(_Out):
+    item: str
+    side: str | None
+    role: Literal["recommended", "consider"]
+    rule: str
+    because: list[str]
+
+
+class Decisions(_Out):
+    approach: DecisionOut
+    vascular_control: DecisionOut
+    reconstruction: DecisionOut
+    organ_resection: list[OrganResectionOut]
+
+
+class Visit(_Out):
+    date: dt.date | None
+    months_after_surgery: int
+    what: str
+
+
+class FollowUpScheme(_Out):
+    id: str
+    label: str
+    evidence: list[EvidenceOut]
+    visits: list[Visit]
+
+
+class ClassificationOut(_Out):
+    ivc_level: IvcLevel | None
+    ivc_levels: list[IvcLevel]
+    ivc_level_source: Literal["radiologist", "rule"] | None
+    imaging_type: ImagingType | None
+    imaging_type_source: Literal["radiologist", "rule"] | None
+    rule_imaging_type: ImagingType | None
+    definition: str
+    reasons: list[str]
+
+
+class SourceOut(_Out):
+    key: str
+    citation: str
+    verified: str
+    doi: str | None = None
+    url: str | None = None
+
+
+class Plan(_Out):
+    schema_version: str = PLAN_SCHEMA_VERSION
+    case_id: str
+    synthetic: bool
+    classification: ClassificationOut
+    warnings: list[Warning]
+    stages: list[StagePlan]
+    missing_facts: list[MissingFact]
+    decisions: Decisions
+    follow_up: list[Visit]
+    follow_up_scheme: str
+    follow_up_alternative: FollowUpScheme | None
+    sources: list[SourceOut]
+    notice: str = (
+        "Decision support for MDT discussion, not an order. Every recommendation names its "
+        "evidence; 'proposal' marks rvlms conventions that no publication states."
+    )
+
+    def recommendation(self, rule_id: str) -> Recommendation | None:
+        for item in [*self.warnings, *(r for s in self.stages for r in s.recommendations)]:
+            if item.id == rule_id:
+                return item
+        return None
+
+    @property
+    def fired(self) -> list[str]:
+        return [w.id for w in self.warnings] + [
+            r.id for s in self.stages for r in s.recommendations
+        ]
