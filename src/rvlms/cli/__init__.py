@@ -1,0 +1,1 @@
+"""The ``rvlms`` command line: thin commands over the capability packages."""
