@@ -40,7 +40,7 @@ def read_case_data(path: Path) -> Any:
     try:
         if path.suffix.lower() == ".json":
             return json.loads(text)
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=yaml.CSafeLoader)
     except (json.JSONDecodeError, yaml.YAMLError) as exc:
         raise FileUnreadable(f"{path}: not valid {path.suffix.lstrip('.').upper()}: {exc}") from None
 

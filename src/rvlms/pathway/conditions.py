@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
+from functools import cached_property
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -65,13 +66,19 @@ class Leaf(_Node):
             )
         return self
 
+    @cached_property
+    def spec(self) -> tuple[str, Any]:
+        """(operator, operand), computed once: evaluation runs for every rule of every plan."""
+        op = next(op for op in _OPERATORS if getattr(self, op) is not None)
+        return op.rstrip("_"), getattr(self, op)
+
     @property
     def operator(self) -> str:
-        return next(op for op in _OPERATORS if getattr(self, op) is not None).rstrip("_")
+        return self.spec[0]
 
     @property
     def operand(self) -> Any:
-        return next(getattr(self, op) for op in _OPERATORS if getattr(self, op) is not None)
+        return self.spec[1]
 
     def facts(self) -> set[str]:
         return {self.fact}
@@ -136,18 +143,44 @@ MISSING: Any = _Missing()
 Facts = dict[str, Any]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Trace:
-    """How one node evaluated: the reason a recommendation fired, or did not."""
+    """How one node evaluated: the reason a recommendation fired, or did not.
+
+    The human-readable ``text`` is built only when asked for, so evaluating a whole
+    knowledge base stays cheap.
+    """
 
     truth: Truth
-    text: str
-    fact: str | None = None
+    node: Any
     value: Any = None
     children: tuple[Trace, ...] = ()
+    labels: dict[str, str] | None = None
+
+    @property
+    def fact(self) -> str | None:
+        return self.node.fact if isinstance(self.node, Leaf) else None
+
+    @property
+    def text(self) -> str:
+        node = self.node
+        if isinstance(node, Always):
+            return "applies to every case"
+        if not isinstance(node, Leaf):
+            return "not" if isinstance(node, Not) else "all" if isinstance(node, All) else "any"
+        name = (self.labels or {}).get(node.fact, node.fact.replace("_", " "))
+        if node.operator == "known":
+            return f"{name} {'not known' if self.value is MISSING else 'known'}"
+        expected = _show(node.operand)
+        if self.value is MISSING:
+            return f"{name} not known (needs {_WORDS[node.operator]} {expected})"
+        if node.operator in ("is", "in") and self.truth is Truth.true:
+            return f"{name}: {_show(self.value)}"
+        verdict = "yes" if self.truth is Truth.true else "no"
+        return f"{name}: {_show(self.value)} ({_WORDS[node.operator]} {expected}: {verdict})"
 
     def leaves(self) -> list[Trace]:
-        if self.fact is not None:
+        if isinstance(self.node, Leaf):
             return [self]
         found: list[Trace] = []
         for child in self.children:
@@ -155,18 +188,18 @@ class Trace:
         return found
 
     def missing_facts(self) -> list[str]:
-        return [t.fact for t in self.leaves() if t.fact is not None and t.value is MISSING]
+        return [t.node.fact for t in self.leaves() if t.value is MISSING]
 
     def supporting(self) -> list[Trace]:
         """The leaves that made the whole true (the triggering facts)."""
-        if self.fact is not None or not self.children and self.truth is Truth.true:
+        if isinstance(self.node, Leaf | Always):
             return [self] if self.truth is Truth.true else []
+        if isinstance(self.node, Not):
+            return [leaf for leaf in self.leaves() if leaf.value is not MISSING]
         found: list[Trace] = []
         for child in self.children:
-            if child.truth is self.truth or (
-                self.text == "not" and child.truth is not Truth.unknown
-            ):
-                found.extend(child.supporting() if self.text != "not" else child.leaves())
+            if child.truth is self.truth:
+                found.extend(child.supporting())
         return found
 
 
@@ -191,7 +224,7 @@ def _plain(value: Any) -> Any:
 
 
 def _compare(leaf: Leaf, value: Any) -> bool:
-    op, operand = leaf.operator, leaf.operand
+    op, operand = leaf.spec
     plain = _plain(value)
     if op == "is":
         return bool(plain == operand)
@@ -200,54 +233,44 @@ def _compare(leaf: Leaf, value: Any) -> bool:
     if op == "contains":
         return isinstance(plain, list) and operand in plain
     number = float(plain)
-    return {
-        "gt": number > operand,
-        "ge": number >= operand,
-        "lt": number < operand,
-        "le": number <= operand,
-    }[op]
+    if op == "gt":
+        return number > operand
+    if op == "ge":
+        return number >= operand
+    if op == "lt":
+        return number < operand
+    return number <= operand
 
 
 _WORDS = {"is": "=", "in": "in", "gt": ">", "ge": "≥", "lt": "<", "le": "≤", "contains": "includes"}
+_FLIP = {Truth.true: Truth.false, Truth.false: Truth.true, Truth.unknown: Truth.unknown}
 
 
 def evaluate(condition: Condition, facts: Facts, labels: dict[str, str] | None = None) -> Trace:
     """Evaluate a condition against the facts of one case; pure, no I/O."""
-    labels = labels or {}
-    if isinstance(condition, Always):
-        return Trace(Truth.true, "applies to every case")
     if isinstance(condition, Leaf):
-        name = labels.get(condition.fact, condition.fact.replace("_", " "))
         value = facts.get(condition.fact, MISSING)
-        if condition.operator == "known":
-            known = value is not MISSING
-            truth = Truth.of(known == condition.known)
-            state = "known" if known else "not known"
-            return Trace(truth, f"{name} {state}", condition.fact, value)
-        expected = _show(condition.operand)
-        if value is MISSING:
-            return Trace(Truth.unknown, f"{name} not known (needs {_WORDS[condition.operator]} "
-                                        f"{expected})", condition.fact, MISSING)
-        truth = Truth.of(_compare(condition, value))
-        if condition.operator in ("is", "in") and truth is Truth.true:
-            text = f"{name}: {_show(value)}"
+        if condition.spec[0] == "known":
+            truth = Truth.of((value is not MISSING) == condition.known)
+        elif value is MISSING:
+            truth = Truth.unknown
         else:
-            text = f"{name}: {_show(value)} ({_WORDS[condition.operator]} {expected}: " \
-                   f"{'yes' if truth is Truth.true else 'no'})"
-        return Trace(truth, text, condition.fact, value)
+            truth = Truth.of(_compare(condition, value))
+        return Trace(truth, condition, value, labels=labels)
+    if isinstance(condition, Always):
+        return Trace(Truth.true, condition, labels=labels)
     if isinstance(condition, Not):
         inner = evaluate(condition.not_, facts, labels)
-        flipped = {Truth.true: Truth.false, Truth.false: Truth.true}.get(inner.truth, Truth.unknown)
-        return Trace(flipped, "not", children=(inner,))
-    parts = condition.all if isinstance(condition, All) else condition.any
+        return Trace(_FLIP[inner.truth], condition, children=(inner,), labels=labels)
+    is_all = isinstance(condition, All)
+    parts = condition.all if is_all else condition.any  # type: ignore[union-attr]
     children = tuple(evaluate(part, facts, labels) for part in parts)
     truths = {child.truth for child in children}
-    decisive = Truth.false if isinstance(condition, All) else Truth.true
+    decisive = Truth.false if is_all else Truth.true
     if decisive in truths:
         truth = decisive
     elif Truth.unknown in truths:
         truth = Truth.unknown
     else:
-        truth = Truth.true if isinstance(condition, All) else Truth.false
-    return Trace(truth, "all" if isinstance(condition, All) else "any", children=children)
-
+        truth = Truth.true if is_all else Truth.false
+    return Trace(truth, condition, children=children, labels=labels)

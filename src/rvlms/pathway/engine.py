@@ -52,7 +52,10 @@ class Outcome:
 
     @property
     def truth(self) -> Truth:
-        if self.in_scope is not Truth.true or self.trace is None:
+        """Unknown when either the scope or the condition cannot be decided."""
+        if self.in_scope is Truth.unknown:
+            return Truth.unknown
+        if self.in_scope is Truth.false or self.trace is None:
             return Truth.false
         return self.trace.truth
 
@@ -64,9 +67,10 @@ class Outcome:
 
     @property
     def missing(self) -> list[str]:
-        if self.truth is not Truth.unknown or self.trace is None or not self.rule.report_missing:
+        if self.truth is not Truth.unknown or not self.rule.report_missing:
             return []
-        return list(dict.fromkeys(self.trace.missing_facts()))
+        trace = self.scope_trace if self.in_scope is Truth.unknown else self.trace
+        return list(dict.fromkeys(trace.missing_facts())) if trace is not None else []
 
 
 def evaluate_rule(rule: Rule, facts: Facts, names: dict[str, str]) -> Outcome:

@@ -29,9 +29,7 @@ class Explanation:
 
 def _tree(trace: Trace, depth: int = 1) -> list[str]:
     pad = "  " * depth
-    label = trace.text if trace.fact is not None or not trace.children else (
-        {"all": "all of:", "any": "any of:", "not": "not:"}.get(trace.text, trace.text)
-    )
+    label = {"all": "all of:", "any": "any of:", "not": "not:"}.get(trace.text, trace.text)
     lines = [f"{pad}{_MARK[trace.truth]} {label}"]
     for child in trace.children:
         lines.extend(_tree(child, depth + 1))

@@ -208,7 +208,7 @@ class KnowledgeBase(_Model):
 
 def _read(name: str) -> object:
     text = resources.files("rvlms.knowledge").joinpath(name).read_text("utf-8")
-    return yaml.safe_load(text)
+    return yaml.load(text, Loader=yaml.CSafeLoader)
 
 
 def rule_files() -> list[str]:
@@ -219,8 +219,6 @@ def rule_files() -> list[str]:
 @cache
 def load_knowledge() -> KnowledgeBase:
     """Load, validate and cross-check the packaged knowledge base (cached per process)."""
-    from rvlms.pathway.facts import CATALOGUE
-
     rules: list[object] = []
     for name in rule_files():
         data = _read(name)
@@ -239,6 +237,16 @@ def load_knowledge() -> KnowledgeBase:
         )
     except ValidationError as exc:
         raise KnowledgeBaseError(f"knowledge base invalid:\n{exc}") from None
+    problems = check_knowledge(kb)
+    if problems:
+        raise KnowledgeBaseError("knowledge base inconsistent:\n" + "\n".join(problems))
+    return kb
+
+
+def check_knowledge(kb: KnowledgeBase) -> list[str]:
+    """Cross-file problems: duplicate ids, unknown facts, citations missing from the bibliography."""
+    from rvlms.pathway.facts import CATALOGUE
+
     problems: list[str] = []
     seen: set[str] = set()
     for rule in kb.rules:
@@ -250,6 +258,4 @@ def load_knowledge() -> KnowledgeBase:
             problems.append(f"{rule.id}: unknown fact(s) {', '.join(unknown)}")
     problems += [f"{owner}: citation '{key}' not in the bibliography"
                  for owner, key in kb.unresolved_citations()]
-    if problems:
-        raise KnowledgeBaseError("knowledge base inconsistent:\n" + "\n".join(problems))
-    return kb
+    return problems

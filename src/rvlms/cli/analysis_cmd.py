@@ -1,0 +1,333 @@
+"""Cohort analysis commands: ``analyze``, ``reproduce``, ``synth`` and ``power``.
+
+Mounted as top-level commands with :func:`register`. pandas, lifelines, scipy and
+matplotlib are imported inside the commands so that ``rvlms --help`` stays fast.
+Findings about a result (too few events, rows left out) are part of the result; in JSON
+and HTML mode they are also echoed to stderr so that they are not missed.
+"""
+
+from __future__ import annotations
+
+import enum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = [
+    "AnalyzeFormat",
+    "PaperName",
+    "ReproduceFormat",
+    "SynthFormat",
+    "analyze_command",
+    "power_command",
+    "register",
+    "reproduce_command",
+    "synth_command",
+]
+
+GROUPING_COLUMNS = (
+    "imaging_type",
+    "ivc_level",
+    "vessel_of_origin",
+    "margin",
+    "reconstruction",
+    "fnclcc_grade",
+    "sex",
+    "approach",
+    "transfused",
+    "icu_admission",
+    "centre",
+)
+
+
+class AnalyzeFormat(enum.StrEnum):
+    text = "text"
+    json = "json"
+    html = "html"
+
+
+class ReproduceFormat(enum.StrEnum):
+    text = "text"
+    json = "json"
+
+
+class SynthFormat(enum.StrEnum):
+    csv = "csv"
+    json = "json"
+
+
+class PaperName(enum.StrEnum):
+    zhang2021 = "zhang2021"
+    yang2025 = "yang2025"
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(code)
+
+
+def _emit(text: str, out: Path | None) -> None:
+    if out is None:
+        typer.echo(text, nl=not text.endswith("\n"))
+    else:
+        out.write_text(text, encoding="utf-8")
+        typer.echo(f"written: {out}", err=True)
+
+
+def _load_cohort(from_: Path | None, db: str | None) -> pd.DataFrame:
+    from rvlms.analysis.cohort import CohortValidationError, load_cohort_from_db, read_cohort_csv
+
+    if (from_ is None) == (db is None):
+        raise _fail("give exactly one of --from FILE.csv or --db URL")
+    try:
+        if from_ is not None:
+            return read_cohort_csv(from_)
+        assert db is not None
+        return load_cohort_from_db(db)
+    except CohortValidationError as error:
+        raise _fail(f"{from_ or db}: {error}") from error
+    except NotImplementedError as error:
+        raise _fail(str(error)) from error
+
+
+def analyze_command(
+    from_: Annotated[
+        Path | None,
+        typer.Option(
+            "--from",
+            help="Cohort CSV file (rvlms synth / registry export).",
+            exists=True,
+            dir_okay=False,
+            readable=True,
+        ),
+    ] = None,
+    db: Annotated[str | None, typer.Option("--db", help="Registry database URL.")] = None,
+    output_format: Annotated[
+        AnalyzeFormat, typer.Option("--format", help="Output format.")
+    ] = AnalyzeFormat.text,
+    by: Annotated[
+        str, typer.Option("--by", help="Grouping column: " + ", ".join(GROUPING_COLUMNS) + ".")
+    ] = "imaging_type",
+    plots: Annotated[
+        Path | None,
+        typer.Option("--plots", help="Write PNG and SVG figures to this folder.", file_okay=False),
+    ] = None,
+    min_cell: Annotated[
+        int | None,
+        typer.Option("--min-cell", min=1, help="Show counts below N as '<N' (researcher views)."),
+    ] = None,
+    seed: Annotated[
+        int, typer.Option("--seed", help="Seed of the Monte Carlo p-values of r×c Fisher tests.")
+    ] = 20250701,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Write the report to FILE instead of stdout.", dir_okay=False),
+    ] = None,
+) -> None:
+    """Describe a cohort, compare groups, estimate DFS/OS and fit Cox when events allow."""
+    if by not in GROUPING_COLUMNS:
+        raise _fail(
+            f"--by {by!r} is not a grouping column; choose one of {', '.join(GROUPING_COLUMNS)}"
+        )
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from rvlms.analysis.analyze import ANALYSIS_STEPS, analyze
+    from rvlms.analysis.plots import save_plots
+
+    steps = ["load", *ANALYSIS_STEPS] + (["plots"] if plots is not None else []) + ["render"]
+    console = Console(stderr=True)
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("load", total=len(steps))
+
+        def advance(name: str) -> None:
+            progress.update(task, description=name, completed=steps.index(name))
+
+        df = _load_cohort(from_, db)
+        source = str(from_) if from_ is not None else "database"
+        result = analyze(
+            df,
+            by,
+            min_cell=min_cell,
+            seed=seed,
+            on_step=advance,
+            cohort_filter=f"all rows of {source}",
+        )
+        written: list[Path] = []
+        if plots is not None:
+            advance("plots")
+            written = save_plots(df, plots, by, min_cell=min_cell)
+        advance("render")
+        if output_format is AnalyzeFormat.json:
+            rendered = result.to_json()
+        elif output_format is AnalyzeFormat.html:
+            rendered = result.to_html()
+        else:
+            rendered = result.to_text()
+        progress.update(task, completed=len(steps))
+    _emit(rendered, out)
+    for path in written:
+        typer.echo(f"plot: {path}", err=True)
+    if output_format is not AnalyzeFormat.text:
+        for finding in result.result_warnings():
+            typer.echo(f"warning: {finding}", err=True)
+
+
+def reproduce_command(
+    paper: Annotated[PaperName, typer.Argument(help="Paper to reproduce.")],
+    output_format: Annotated[
+        ReproduceFormat, typer.Option("--format", help="Output format.")
+    ] = ReproduceFormat.text,
+    from_: Annotated[
+        Path | None,
+        typer.Option(
+            "--from",
+            help="Check this cohort CSV instead of the built-in data.",
+            exists=True,
+            dir_okay=False,
+            readable=True,
+        ),
+    ] = None,
+) -> None:
+    """Put a paper's published numbers next to the recomputed ones (exit 1 on mismatch)."""
+    from rvlms.analysis.cohort import CohortValidationError
+    from rvlms.reproduce import reproduce
+
+    cohort = _load_cohort(from_, None) if from_ is not None else None
+    try:
+        result = reproduce(paper.value, cohort)
+    except (NotImplementedError, CohortValidationError) as error:
+        raise _fail(str(error)) from error
+    if output_format is ReproduceFormat.json:
+        typer.echo(result.to_json())
+    else:
+        _print_reproduction(result)
+    if not result.all_match:
+        raise typer.Exit(1)
+
+
+def _print_reproduction(result: object) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from rvlms.analysis.report import SYNTHETIC_BANNER
+    from rvlms.reproduce import Reproduction
+
+    assert isinstance(result, Reproduction)
+    console = Console(soft_wrap=False)
+    if result.synthetic:
+        console.print(f"[bold yellow]{SYNTHETIC_BANNER}[/]")
+    table = Table(title=f"{result.paper}: published vs reproduced", caption=result.citation)
+    for column in ("Quantity", "Published", "Reproduced", "Match", "Note"):
+        table.add_column(column, overflow="fold")
+    marks = {True: "[green]yes[/]", False: "[bold red]NO[/]", None: "n/a"}
+    for row in result.rows:
+        reproduced = row.reproduced if row.reproduced is not None else "[dim]not reproducible[/]"
+        table.add_row(row.quantity, row.published, reproduced, marks[row.match], row.note)
+    console.print(table)
+    for finding in result.warnings:
+        console.print(f"warning: {finding}")
+
+
+def synth_command(
+    n: Annotated[int, typer.Option("--n", min=0, help="Number of patients.")] = 100,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same table).")] = 1,
+    output_format: Annotated[
+        SynthFormat, typer.Option("--format", help="Output format.")
+    ] = SynthFormat.csv,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Write to FILE instead of stdout.", dir_okay=False)
+    ] = None,
+    yang2025: Annotated[
+        bool,
+        typer.Option(
+            "--yang2025", help="The 24-patient cohort calibrated to Yang 2025 (ignores --n)."
+        ),
+    ] = False,
+) -> None:
+    """Generate a synthetic cohort (every row labelled synthetic = 1)."""
+    from rvlms.synth import synthesize, yang2025_cohort
+
+    df = yang2025_cohort(seed) if yang2025 else synthesize(n, seed)
+    if output_format is SynthFormat.json:
+        generator = "rvlms.synth.yang2025_cohort" if yang2025 else "rvlms.synth.synthesize"
+        text = (
+            f'{{"synthetic": true, "generator": "{generator}", "seed": {seed}, '
+            f'"n": {len(df)}, "rows": {df.to_json(orient="records", force_ascii=False)}}}\n'
+        )
+    else:
+        text = df.to_csv(index=False, lineterminator="\n")
+    _emit(text, out)
+
+
+def power_command(
+    hr: Annotated[float, typer.Option("--hr", help="Hazard ratio to detect (DFS).")] = 2.0,
+    power: Annotated[float, typer.Option("--power", help="Target power.")] = 0.8,
+    alpha: Annotated[float, typer.Option("--alpha", help="Two-sided type I error.")] = 0.05,
+    p_event_exp: Annotated[
+        float,
+        typer.Option("--p-event-exp", help="P(DFS event) during the study, experimental group."),
+    ] = 11 / 24,
+    p_event_con: Annotated[
+        float, typer.Option("--p-event-con", help="P(DFS event) during the study, control group.")
+    ] = 11 / 24,
+    ratio: Annotated[
+        float, typer.Option("--ratio", help="Allocation ratio experimental : control.")
+    ] = 1.0,
+    n_exp: Annotated[
+        int | None, typer.Option("--n-exp", min=1, help="Power of a given cohort: group sizes.")
+    ] = None,
+    n_con: Annotated[int | None, typer.Option("--n-con", min=1)] = None,
+    output_format: Annotated[
+        ReproduceFormat, typer.Option("--format", help="Output format.")
+    ] = ReproduceFormat.text,
+) -> None:
+    """Patients and events needed to detect a DFS hazard ratio between two groups.
+
+    The default event probability 11/24 is the DFS event proportion of Yang 2025.
+    """
+    from rvlms.analysis.power import power_for_sample, sample_size_for_hazard_ratio
+
+    try:
+        if n_exp is not None or n_con is not None:
+            if n_exp is None or n_con is None:
+                raise _fail("give both --n-exp and --n-con")
+            result = power_for_sample(
+                n_exp,
+                n_con,
+                hazard_ratio=hr,
+                alpha=alpha,
+                p_event_exp=p_event_exp,
+                p_event_con=p_event_con,
+            )
+        else:
+            result = sample_size_for_hazard_ratio(
+                hr,
+                power=power,
+                alpha=alpha,
+                p_event_exp=p_event_exp,
+                p_event_con=p_event_con,
+                ratio=ratio,
+            )
+    except ValueError as error:
+        raise _fail(str(error)) from error
+    text = result.to_json() if output_format is ReproduceFormat.json else result.to_text()
+    typer.echo(text, nl=not text.endswith("\n"))
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``analyze``, ``reproduce``, ``synth`` and ``power`` as top-level commands."""
+    app.command("analyze")(analyze_command)
+    app.command("reproduce")(reproduce_command)
+    app.command("synth")(synth_command)
+    app.command("power")(power_command)
