@@ -138,6 +138,7 @@ def classify(case: Case, definition: ImagingDefinition | None = None) -> Classif
     if not levels and imaging.ivc_involved is not False:
         missing.append(Missing(fact="imaging.ivc_upper_extent", needed_for="IVC level"))
     ruled, rule_reasons, rule_missing = rule_imaging_type(imaging, definition)
+    kind: ImagingType | None
     kind_source: Source | None
     if imaging.imaging_type is not None:
         kind, kind_source = imaging.imaging_type, "radiologist"

@@ -229,17 +229,17 @@ def _compare(leaf: Leaf, value: Any) -> bool:
     if op == "is":
         return bool(plain == operand)
     if op == "in":
-        return plain in operand
+        return bool(plain in operand)
     if op == "contains":
         return isinstance(plain, list) and operand in plain
-    number = float(plain)
+    number, bound = float(plain), float(operand)
     if op == "gt":
-        return number > operand
+        return number > bound
     if op == "ge":
-        return number >= operand
+        return number >= bound
     if op == "lt":
-        return number < operand
-    return number <= operand
+        return number < bound
+    return number <= bound
 
 
 _WORDS = {"is": "=", "in": "in", "gt": ">", "ge": "≥", "lt": "<", "le": "≤", "contains": "includes"}

@@ -127,16 +127,18 @@ def _decide(decision: Decision, outcomes: list[Outcome], facts: Facts) -> Decisi
         ((o, v) for o, v in votes if v.role == "preferred" and o.truth is not Truth.false),
         key=lambda ov: -ov[1].priority,
     )
+    winner = next(((o, v) for o, v in preferred_votes if o.truth is Truth.true), None)
+    bar = winner[1].priority if winner else None
+    blockers = [
+        o for o, v in preferred_votes
+        if o.truth is Truth.unknown and (bar is None or v.priority > bar)
+    ]
     preferred: str | None = None
     because: list[str] = []
     rules: list[str] = []
-    undecided: list[str] = []
-    for outcome, vote in preferred_votes:
-        if outcome.truth is Truth.unknown:
-            undecided = [CATALOGUE[f].label for f in outcome.missing]
-            break
-        preferred, because, rules = vote.option, outcome.because, [outcome.rule.id]
-        break
+    undecided = [CATALOGUE[f].label for o in blockers for f in o.missing]
+    if winner is not None and not blockers:
+        preferred, because, rules = winner[1].option, winner[0].because, [winner[0].rule.id]
     alternatives: list[str] = []
     for outcome, vote in votes:
         if outcome.truth is Truth.true and vote.option != preferred:
@@ -208,7 +210,7 @@ def build_plan(
     classification, facts, outcomes = evaluate_case(case, kb, definition)
     fired = [o for o in outcomes if o.truth is Truth.true]
     warnings = [
-        Warning(stage=o.rule.stage, **_recommendation(o, kb))  # type: ignore[arg-type]
+        Warning(stage=o.rule.stage, **_recommendation(o, kb))
         for o in fired
         if o.rule.kind == "warning"
     ]
@@ -217,7 +219,7 @@ def build_plan(
             stage=stage,
             title=STAGE_TITLES[stage],
             recommendations=[
-                Recommendation(**_recommendation(o, kb))  # type: ignore[arg-type]
+                Recommendation(**_recommendation(o, kb))
                 for o in fired
                 if o.rule.stage is stage and o.rule.kind == "recommendation"
             ],

@@ -516,7 +516,7 @@ def asa(case: Case, _: Classification) -> Any:
 @fact("resection margin", "pathology.margin")
 def margin(case: Case, _: Classification) -> Any:
     m = case.pathology.margin if case.pathology else None
-    return MISSING if m in (None, ResidualTumour.RX) else m.value  # type: ignore[union-attr]
+    return MISSING if m is None or m is ResidualTumour.RX else m.value
 
 
 @fact("FNCLCC grade", "pathology.fnclcc_grade", "pathology.mitoses_per_10hpf")
@@ -526,12 +526,11 @@ def fnclcc_grade(case: Case, _: Classification) -> Any:
     pathology = case.pathology
     if pathology is None:
         return MISSING
-    if pathology.fnclcc_grade not in (None, FnclccGrade.GX):
-        return pathology.fnclcc_grade.value  # type: ignore[union-attr]
-    if None not in (pathology.differentiation, pathology.mitoses_per_10hpf, pathology.necrosis):
-        result = grade_of(pathology.differentiation, pathology.mitoses_per_10hpf,  # type: ignore[arg-type]
-                          pathology.necrosis)  # type: ignore[arg-type]
-        return MISSING if result.grade is FnclccGrade.GX else result.grade.value
+    reported = pathology.fnclcc_grade
+    if reported is not None and reported is not FnclccGrade.GX:
+        return reported.value
+    result = grade_of(pathology.differentiation, pathology.mitoses_per_10hpf, pathology.necrosis)
+    return MISSING if result.grade is FnclccGrade.GX else result.grade.value
     return MISSING
 
 
