@@ -27,7 +27,9 @@ def test_table1_values(zhang: list[Case]) -> None:
     """zhang2021 Table 1: ages 33/61/57/55, sizes 7.2/4.2/7.7/10.7 cm, FNCLCC G1/G2/G1/G2."""
     assert [c.demographics.age_years for c in zhang] == [33, 61, 57, 55]
     assert [c.pathology.size_cm for c in zhang if c.pathology] == [7.2, 4.2, 7.7, 10.7]
-    assert [c.pathology.fnclcc_grade.value for c in zhang if c.pathology and c.pathology.fnclcc_grade] == ["G1", "G2", "G1", "G2"]
+    assert [
+        c.pathology.fnclcc_grade.value for c in zhang if c.pathology and c.pathology.fnclcc_grade
+    ] == ["G1", "G2", "G1", "G2"]
     assert [c.operation.operative_time_min for c in zhang if c.operation] == [467, 224, 373, 256]
     assert zhang[2].operation is not None and zhang[2].operation.plasma_transfused_ml == 1400
     assert zhang[0].complications[0].clavien_dindo.value == "II"
@@ -59,7 +61,11 @@ def test_clavien_vi_lists_allowed_grades() -> None:
 
 def test_operation_before_birth() -> None:
     problems = _problems(
-        {"case_id": "x", "identity": {"birth_date": "1990-01-01"}, "operation": {"date": "1980-01-01"}}
+        {
+            "case_id": "x",
+            "identity": {"birth_date": "1990-01-01"},
+            "operation": {"date": "1980-01-01"},
+        }
     )
     assert "operation.date" in problems
     assert "before the birth date" in problems["operation.date"].message
@@ -105,9 +111,14 @@ def test_recurrence_after_last_contact_refused(zhang: list[Case]) -> None:
 
 
 def test_cohort_row_case1(zhang: list[Case]) -> None:
-    """Case 1: local recurrence at 15 months, alive with recurrence at 16 months (Table 1, Results)."""
+    """Case 1: local recurrence at 15 months, alive with recurrence at 16 (Table 1, Results)."""
     row = cohort_row(zhang[0])
-    assert (row["dfs_months"], row["dfs_event"], row["os_months"], row["os_event"]) == (15, 1, 16, 0)
+    assert (row["dfs_months"], row["dfs_event"], row["os_months"], row["os_event"]) == (
+        15,
+        1,
+        16,
+        0,
+    )
     assert row["size_mm"] == 72.0
     assert row["transfused"] == 1
     assert row["clavien_dindo"] == "II"

@@ -24,7 +24,12 @@ def test_plan_json_contract() -> None:
     assert result.exit_code == 0, result.output
     plan = json.loads(result.stdout)
     assert plan["schema_version"] == "1.0"
-    assert set(plan["classification"]) >= {"ivc_level", "imaging_type", "imaging_type_source", "definition"}
+    assert set(plan["classification"]) >= {
+        "ivc_level",
+        "imaging_type",
+        "imaging_type_source",
+        "definition",
+    }
     assert plan["classification"]["imaging_type_source"] in ("radiologist", "rule")
     assert isinstance(plan["warnings"], list)
     stage = plan["stages"][0]
@@ -53,7 +58,10 @@ def test_plan_readable_formats(fmt: str) -> None:
 def test_validate_exit_codes(tmp_path: Path) -> None:
     assert runner.invoke(app, ["validate", CASE1, CASE2]).exit_code == 0
     bad = tmp_path / "bad.yaml"
-    bad.write_text("case_id: b\npathology: {size_cm: 0}\ncomplications: [{description: x, clavien_dindo: VI}]\n")
+    bad.write_text(
+        "case_id: b\npathology: {size_cm: 0}\n"
+        "complications: [{description: x, clavien_dindo: VI}]\n"
+    )
     result = runner.invoke(app, ["validate", CASE1, str(bad)])
     assert result.exit_code == 1
     assert "pathology.size_cm" in result.stderr
@@ -111,7 +119,9 @@ def test_map_svg_with_graphviz(tmp_path: Path) -> None:
 
 
 def test_score_is_mounted() -> None:
-    result = runner.invoke(app, ["score", "ajcc", "--size-cm", "10.7", "--grade", "G2", "--format", "json"])
+    result = runner.invoke(
+        app, ["score", "ajcc", "--size-cm", "10.7", "--grade", "G2", "--format", "json"]
+    )
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["stage"] == "IIIB"
 

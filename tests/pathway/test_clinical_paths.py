@@ -16,8 +16,11 @@ BASE: dict[str, Any] = {
         "creatinine_umol_l": 80,
     },
     "imaging": {
-        "studies": [{"modality": "cect", "phases": ["portal_venous"]}, {"modality": "ctu"},
-                    {"modality": "chest_ct"}],
+        "studies": [
+            {"modality": "cect", "phases": ["portal_venous"]},
+            {"modality": "ctu"},
+            {"modality": "chest_ct"},
+        ],
         "vessel_of_origin": "ivc",
         "side": "right",
         "max_diameter_cm": 8,
@@ -44,7 +47,9 @@ def test_complete_case_has_every_decision() -> None:
     plan = plan_for()
     d = plan.decisions
     assert (d.approach.preferred, d.vascular_control.preferred, d.reconstruction.preferred) == (
-        "laparoscopic", "partial_clamp", "primary_repair",
+        "laparoscopic",
+        "partial_clamp",
+        "primary_repair",
     )
     assert "patch" in d.reconstruction.alternatives
     assert plan.warnings == []
@@ -59,7 +64,7 @@ def test_half_circumference_patent_gets_a_graft() -> None:
 
 
 def test_occluded_ivc_with_collaterals_is_ligated() -> None:
-    """WJS 2020, Fiore 2012, JVS-VL 2024: no reconstruction when the IVC is occluded with collaterals."""
+    """WJS 2020, Fiore 2012, JVS-VL 2024: no reconstruction of an occluded IVC with collaterals."""
     d = plan_for(ivc_patency="occluded", collaterals=True, wall_circumference_pct=100).decisions
     assert d.reconstruction.preferred == "ligation"
     assert d.vascular_control.preferred == "complete_clamp"
@@ -112,8 +117,15 @@ def test_solitary_kidney_with_renal_vein() -> None:
 
 
 def test_ivc_not_involved() -> None:
-    data = {**BASE, "imaging": {"vessel_of_origin": "gonadal_vein", "ivc_involved": False,
-                               "distant_metastasis": False, "contralateral_kidney": "normal"}}
+    data = {
+        **BASE,
+        "imaging": {
+            "vessel_of_origin": "gonadal_vein",
+            "ivc_involved": False,
+            "distant_metastasis": False,
+            "contralateral_kidney": "normal",
+        },
+    }
     plan = build_plan(parse_case(data))
     assert plan.decisions.vascular_control.preferred == "none"
     assert plan.decisions.reconstruction.preferred == "none"
@@ -125,7 +137,9 @@ def test_empty_case_guesses_nothing() -> None:
     plan = build_plan(parse_case({"case_id": "empty"}))
     d = plan.decisions
     assert (d.approach.preferred, d.vascular_control.preferred, d.reconstruction.preferred) == (
-        None, None, None,
+        None,
+        None,
+        None,
     )
     assert d.approach.undecided_because
     missing = {m.fact for m in plan.missing_facts}

@@ -76,7 +76,19 @@ def test_case1_follow_up_dates(cases: list[Case]) -> None:
     The paper gives no operation date, so the plan uses months and asks for the date; with a
     date the calendar is concrete."""
     plan = build_plan(cases[0])
-    assert [v.months_after_surgery for v in plan.follow_up][:11] == [1, 3, 6, 9, 12, 15, 18, 21, 24, 30, 36]
+    assert [v.months_after_surgery for v in plan.follow_up][:11] == [
+        1,
+        3,
+        6,
+        9,
+        12,
+        15,
+        18,
+        21,
+        24,
+        30,
+        36,
+    ]
     assert all(v.date is None for v in plan.follow_up)
     assert "operation.date" in {m.fact for m in plan.missing_facts}
 
@@ -85,7 +97,10 @@ def test_case1_follow_up_dates(cases: list[Case]) -> None:
     dated.operation.date = dt.date(2019, 1, 31)
     visits = build_plan(dated).follow_up
     assert [v.date for v in visits[:4]] == [
-        dt.date(2019, 2, 28), dt.date(2019, 4, 30), dt.date(2019, 7, 31), dt.date(2019, 10, 31),
+        dt.date(2019, 2, 28),
+        dt.date(2019, 4, 30),
+        dt.date(2019, 7, 31),
+        dt.date(2019, 10, 31),
     ]
     assert visits[-1].months_after_surgery == 60
     assert visits[-1].date == dt.date(2024, 1, 31)

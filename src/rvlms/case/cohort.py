@@ -143,7 +143,9 @@ def cohort_row(case: Case) -> dict[str, Any]:
         "plasma_ml": operation.plasma_transfused_ml if operation else None,
         "los_days": case.postoperative.hospital_stay_days,
         "creatinine_1w_umol_l": case.postoperative.creatinine_1w_umol_l,
-        "fnclcc_grade": pathology.fnclcc_grade.value if pathology and pathology.fnclcc_grade else None,
+        "fnclcc_grade": pathology.fnclcc_grade.value
+        if pathology and pathology.fnclcc_grade
+        else None,
         "clavien_dindo": max((g.value for g in grades), key=order.index) if grades else None,
         "approach": operation.approach.value if operation and operation.approach else None,
         "conversion": _flag(operation.converted_to_open) if operation else None,

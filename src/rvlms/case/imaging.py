@@ -163,10 +163,14 @@ class Imaging(RecordModel):
         if self.ivc_involved is False and (lower or upper or self.ivc_segments):
             raise ValueError("ivc_involved: false but IVC extents or segments are given")
         pct, extent = self.wall_circumference_pct, self.ivc_wall_involvement
-        if pct is not None and extent is not None and (
-            (extent is WallInvolvement.none and pct > 0)
-            or (extent is WallInvolvement.circumferential and pct < 100)
-            or (extent is WallInvolvement.partial and pct in (0, 100))
+        if (
+            pct is not None
+            and extent is not None
+            and (
+                (extent is WallInvolvement.none and pct > 0)
+                or (extent is WallInvolvement.circumferential and pct < 100)
+                or (extent is WallInvolvement.partial and pct in (0, 100))
+            )
         ):
             raise ValueError(
                 f"ivc_wall_involvement: {extent.value} contradicts wall_circumference_pct {pct:g}"

@@ -42,7 +42,9 @@ def read_case_data(path: Path) -> Any:
             return json.loads(text)
         return yaml.load(text, Loader=yaml.CSafeLoader)
     except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        raise FileUnreadable(f"{path}: not valid {path.suffix.lstrip('.').upper()}: {exc}") from None
+        raise FileUnreadable(
+            f"{path}: not valid {path.suffix.lstrip('.').upper()}: {exc}"
+        ) from None
 
 
 def load_case(path: Path | str) -> Case:
@@ -82,7 +84,9 @@ def field_problems(exc: ValidationError, root: type[BaseModel]) -> list[FieldPro
             if unit and kind in _BOUND_ERRORS:
                 message = f"{message} {unit}"
         problems.append(
-            FieldProblem(path=".".join(loc), message=message, value=error.get("input"), allowed=allowed)
+            FieldProblem(
+                path=".".join(loc), message=message, value=error.get("input"), allowed=allowed
+            )
         )
     return problems
 
@@ -142,7 +146,11 @@ def _model_at(root: type[BaseModel], loc: list[str]) -> type[BaseModel] | None:
         if info is None:
             return None
         model = next(
-            (t for t in _unwrap(info.annotation) if isinstance(t, type) and issubclass(t, BaseModel)),
+            (
+                t
+                for t in _unwrap(info.annotation)
+                if isinstance(t, type) and issubclass(t, BaseModel)
+            ),
             None,
         )
     return model

@@ -13,7 +13,6 @@ from enum import StrEnum
 from rvlms.scores import Sex
 
 
-
 class Side(StrEnum):
     right = "right"
     left = "left"
@@ -43,7 +42,7 @@ class Symptom(StrEnum):
 
 
 class HistoryItem(StrEnum):
-    """Past history items of Table 1 and the associations cited by zhang2021 (Discussion, ref. 11)."""
+    """Past history of Table 1 and the associations cited by zhang2021 (Discussion, ref. 11)."""
 
     hypertension = "hypertension"
     hyperlipidaemia = "hyperlipidaemia"
@@ -85,7 +84,7 @@ class ContrastPhase(StrEnum):
 
 
 class Vessel(StrEnum):
-    """Vessel of origin or involvement (zhang2021 Background: IVC, renal vein, adrenal vein, iliac)."""
+    """Vessel of origin or involvement (zhang2021 Background: IVC, renal, adrenal, iliac veins)."""
 
     ivc = "ivc"
     renal_vein = "renal_vein"
@@ -237,7 +236,7 @@ class VascularControl(StrEnum):
 
 
 class Reconstruction(StrEnum):
-    """Venous reconstruction (plan contract vocabulary; Yang 2025 counts primary repair, patch, ligation)."""
+    """Venous reconstruction (plan contract vocabulary; yang2025 counts repair, patch, ligation)."""
 
     none = "none"
     primary_repair = "primary_repair"
@@ -272,16 +271,11 @@ class OrganResection(StrEnum):
     psoas_resection = "psoas_resection"
 
 
-
-
-
-
 class Stain(StrEnum):
     positive = "positive"
     negative = "negative"
     focal = "focal"
     not_done = "not_done"
-
 
 
 class TherapyKind(StrEnum):

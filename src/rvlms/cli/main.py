@@ -57,8 +57,16 @@ def demo_command() -> None:
 
     console = Console()
     table = Table(title="zhang2021 Table 1 patients through the decision map")
-    for column in ("case", "IVC level", "imaging type", "warnings", "approach",
-                   "vascular control", "reconstruction", "organ resection"):
+    for column in (
+        "case",
+        "IVC level",
+        "imaging type",
+        "warnings",
+        "approach",
+        "vascular control",
+        "reconstruction",
+        "organ resection",
+    ):
         table.add_column(column)
     for case in load_zhang2021():
         plan = build_plan(case)

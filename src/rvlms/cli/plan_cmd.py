@@ -12,7 +12,9 @@ from rich.console import Console
 
 from rvlms.cli.common import EXIT_INVALID, clinical_errors, fail, read_case, report_invalid
 
-CaseArg = Annotated[Path, typer.Argument(help="Case file (.yaml, .yml or .json)", show_default=False)]
+CaseArg = Annotated[
+    Path, typer.Argument(help="Case file (.yaml, .yml or .json)", show_default=False)
+]
 
 
 class PlanFormat(StrEnum):
@@ -159,12 +161,56 @@ def map_command(
 
     with clinical_errors():
         case = read_case(case_file) if case_file else None
-        render = {MapFormat.mermaid: graph.to_mermaid, MapFormat.dot: graph.to_dot,
-                  MapFormat.svg: graph.to_svg}[format]
+        render = {
+            MapFormat.mermaid: graph.to_mermaid,
+            MapFormat.dot: graph.to_dot,
+            MapFormat.svg: graph.to_svg,
+        }[format]
         _write(render(case), out)
 
 
+def rules_command(
+    format: Annotated[ShortFormat, typer.Option("--format", "-f")] = ShortFormat.text,
+    markdown: Annotated[
+        bool, typer.Option(help="The Markdown rule reference (docs/rules.md)")
+    ] = False,
+) -> None:
+    """List the rules of the decision map with their stage, strength, status and evidence."""
+    from rvlms.pathway import load_knowledge
+
+    with clinical_errors():
+        kb = load_knowledge()
+    if markdown:
+        from rvlms.pathway.reference import rules_markdown
+
+        typer.echo(rules_markdown(kb), nl=False)
+    elif format is ShortFormat.json:
+        typer.echo(
+            json.dumps(
+                [r.model_dump(mode="json", by_alias=True, exclude_none=True) for r in kb.rules],
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
+    else:
+        from rich.table import Table
+
+        table = Table(title=f"{len(kb.rules)} rules, {len(kb.sources)} sources")
+        for column in ("id", "stage", "strength", "status", "evidence"):
+            table.add_column(column)
+        for rule in kb.rules:
+            table.add_row(
+                rule.id,
+                rule.stage.value,
+                rule.strength.value,
+                rule.status.value,
+                ", ".join(e.source for e in rule.evidence),
+            )
+        Console().print(table)
+
+
 def register(app: typer.Typer) -> None:
+    app.command("rules")(rules_command)
     app.command("plan")(plan_command)
     app.command("classify")(classify_command)
     app.command("validate")(validate_command)

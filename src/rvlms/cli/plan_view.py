@@ -67,14 +67,24 @@ def render_plan(plan: Plan, console: Console) -> None:
         preferred = (
             Text(d.preferred, style="bold green")
             if d.preferred
-            else Text("open — missing: " + (", ".join(d.undecided_because) or "no rule applies"),
-                      style="yellow")
+            else Text(
+                "open — missing: " + (", ".join(d.undecided_because) or "no rule applies"),
+                style="yellow",
+            )
         )
-        decisions.add_row(name.replace("_", " "), preferred, ", ".join(d.alternatives) or "—",
-                          "; ".join(d.because) or "—")
+        decisions.add_row(
+            name.replace("_", " "),
+            preferred,
+            ", ".join(d.alternatives) or "—",
+            "; ".join(d.because) or "—",
+        )
     for organ in plan.decisions.organ_resection:
-        decisions.add_row("organ resection", f"{organ.item} ({organ.side or '—'}) — {organ.role}",
-                          "", "; ".join(organ.because))
+        decisions.add_row(
+            "organ resection",
+            f"{organ.item} ({organ.side or '—'}) — {organ.role}",
+            "",
+            "; ".join(organ.because),
+        )
     console.print(decisions)
 
     for stage in plan.stages:
@@ -103,8 +113,8 @@ def render_plan(plan: Plan, console: Console) -> None:
         months = ", ".join(str(v.months_after_surgery) for v in alt.visits)
         console.print(f"Guideline alternative: {alt.label} — months {months}", style="dim")
 
-    sources = Text("\n".join(
-        f"[{s.key}] {s.citation} (verification {s.verified})" for s in plan.sources
-    ))
+    sources = Text(
+        "\n".join(f"[{s.key}] {s.citation} (verification {s.verified})" for s in plan.sources)
+    )
     console.print(Panel(sources, title="Sources", border_style="dim"))
     console.print(plan.notice, style="italic")

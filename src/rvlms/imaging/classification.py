@@ -63,7 +63,11 @@ class Classification(BaseModel):
 def ivc_levels(imaging: Imaging) -> tuple[list[IvcLevel], Source | None, list[str]]:
     if imaging.ivc_segments:
         levels = sorted(set(imaging.ivc_segments), key=_LEVELS.index)
-        return levels, "radiologist", [f"IVC level(s) {', '.join(levels)} stated by the radiologist"]
+        return (
+            levels,
+            "radiologist",
+            [f"IVC level(s) {', '.join(levels)} stated by the radiologist"],
+        )
     if imaging.ivc_involved is False:
         return [], None, ["IVC not involved"]
     upper = imaging.highest_landmark
@@ -72,7 +76,9 @@ def ivc_levels(imaging: Imaging) -> tuple[list[IvcLevel], Source | None, list[st
     lower = imaging.ivc_lower_extent or upper
     if _LANDMARKS.index(lower) > _LANDMARKS.index(upper):
         lower = upper
-    span = _LEVELS[_LEVELS.index(LEVEL_OF_LANDMARK[lower]) : _LEVELS.index(LEVEL_OF_LANDMARK[upper]) + 1]
+    span = _LEVELS[
+        _LEVELS.index(LEVEL_OF_LANDMARK[lower]) : _LEVELS.index(LEVEL_OF_LANDMARK[upper]) + 1
+    ]
     reason = (
         f"IVC involved from {lower.value.replace('_', ' ')} to {upper.value.replace('_', ' ')} "
         f"→ level {'–'.join(dict.fromkeys([span[0], span[-1]]))}"
@@ -102,7 +108,11 @@ def rule_imaging_type(
             kind = ImagingType.extraluminal
         else:
             kind = ImagingType.intermediate
-        return kind, [f"IVC origin, share of tumour inside the lumen {fraction:g} → {kind.value}"], []
+        return (
+            kind,
+            [f"IVC origin, share of tumour inside the lumen {fraction:g} → {kind.value}"],
+            [],
+        )
     inside, outside = imaging.intraluminal_component, imaging.extraluminal_component
     if inside is None and imaging.tumour_thrombus is not None:
         inside = True

@@ -34,9 +34,7 @@ class ImagingDefinition(BaseModel):
     @model_validator(mode="after")
     def _ordered(self) -> ImagingDefinition:
         if self.extraluminal_max_fraction >= self.intraluminal_min_fraction:
-            raise ValueError(
-                "extraluminal_max_fraction must be below intraluminal_min_fraction"
-            )
+            raise ValueError("extraluminal_max_fraction must be below intraluminal_min_fraction")
         return self
 
     @property

@@ -22,7 +22,6 @@ from rvlms.pathway.knowledge import (
     KnowledgeBase,
     Rule,
     Stage,
-    Status,
     load_knowledge,
 )
 from rvlms.pathway.plan import (
@@ -105,7 +104,9 @@ def _evidence(items: tuple[Evidence, ...], kb: KnowledgeBase) -> list[EvidenceOu
 def _recommendation(outcome: Outcome, kb: KnowledgeBase) -> dict[str, object]:
     rule = outcome.rule
     superseded = (
-        SupersededBy(text=rule.superseded_by.text, evidence=_evidence(rule.superseded_by.evidence, kb))
+        SupersededBy(
+            text=rule.superseded_by.text, evidence=_evidence(rule.superseded_by.evidence, kb)
+        )
         if rule.superseded_by
         else None
     )
@@ -130,7 +131,8 @@ def _decide(decision: Decision, outcomes: list[Outcome], facts: Facts) -> Decisi
     winner = next(((o, v) for o, v in preferred_votes if o.truth is Truth.true), None)
     bar = winner[1].priority if winner else None
     blockers = [
-        o for o, v in preferred_votes
+        o
+        for o, v in preferred_votes
         if o.truth is Truth.unknown and (bar is None or v.priority > bar)
     ]
     preferred: str | None = None
@@ -270,4 +272,3 @@ def build_plan(
             for key in sorted(cited)
         ],
     )
-

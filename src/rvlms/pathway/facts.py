@@ -64,7 +64,12 @@ def _known(value: Any) -> Any:
 
 
 _INVADING = (InvolvementExtent.adhesion, InvolvementExtent.invasion, InvolvementExtent.encasement)
-_SYMPATHETIC = {Symptom.palpitation, Symptom.headache, Symptom.hypertensive_episodes, Symptom.sweating}
+_SYMPATHETIC = {
+    Symptom.palpitation,
+    Symptom.headache,
+    Symptom.hypertensive_episodes,
+    Symptom.sweating,
+}
 _UNRESECTABLE_ORGANS = {
     Organ.superior_mesenteric_artery,
     Organ.aorta,
@@ -84,8 +89,10 @@ def symptoms(case: Case, _: Classification) -> Any:
     return [s.value for s in case.presentation.symptoms] or MISSING
 
 
-@fact("sympathetic symptoms (palpitation, headache, sweating, hypertensive episodes)",
-      "presentation.symptoms")
+@fact(
+    "sympathetic symptoms (palpitation, headache, sweating, hypertensive episodes)",
+    "presentation.symptoms",
+)
 def sympathetic_symptoms(case: Case, _: Classification) -> Any:
     """Zhang 2021 Discussion: paraganglioma often shows palpitation, hypertension, crises."""
     if not case.presentation.symptoms:
@@ -119,14 +126,20 @@ def _metanephrine_results(case: Case) -> list[TestResult]:
     ]
 
 
-@fact("metanephrines measured (plasma free or urinary fractionated)",
-      "labs.hormones.plasma_free_metanephrines", "labs.hormones.urine_fractionated_metanephrines")
+@fact(
+    "metanephrines measured (plasma free or urinary fractionated)",
+    "labs.hormones.plasma_free_metanephrines",
+    "labs.hormones.urine_fractionated_metanephrines",
+)
 def metanephrines_done(case: Case, _: Classification) -> Any:
     return bool(_metanephrine_results(case))
 
 
-@fact("metanephrines raised", "labs.hormones.plasma_free_metanephrines",
-      "labs.hormones.urine_fractionated_metanephrines")
+@fact(
+    "metanephrines raised",
+    "labs.hormones.plasma_free_metanephrines",
+    "labs.hormones.urine_fractionated_metanephrines",
+)
 def metanephrines_raised(case: Case, _: Classification) -> Any:
     results = _metanephrine_results(case)
     if not results:
@@ -134,15 +147,20 @@ def metanephrines_raised(case: Case, _: Classification) -> Any:
     return any(r in (TestResult.abnormal, TestResult.borderline) for r in results)
 
 
-@fact("catecholamines or 24-h VMA measured", "labs.hormones.plasma_catecholamines",
-      "labs.hormones.urine_vma_24h")
+@fact(
+    "catecholamines or 24-h VMA measured",
+    "labs.hormones.plasma_catecholamines",
+    "labs.hormones.urine_vma_24h",
+)
 def legacy_catecholamine_tests(case: Case, _: Classification) -> Any:
     hormones = case.labs.hormones
     return hormones.plasma_catecholamines.done or hormones.urine_vma_24h.done
 
 
-@fact("adrenal cortical work-up done (ACTH, cortisol rhythm or dexamethasone test)",
-      "labs.hormones.dexamethasone_suppression")
+@fact(
+    "adrenal cortical work-up done (ACTH, cortisol rhythm or dexamethasone test)",
+    "labs.hormones.dexamethasone_suppression",
+)
 def cortisol_workup_done(case: Case, _: Classification) -> Any:
     h = case.labs.hormones
     return h.acth.done or h.cortisol_rhythm.done or h.dexamethasone_suppression.done
@@ -163,11 +181,17 @@ def aldosterone_done(case: Case, _: Classification) -> Any:
 def histology_lms(case: Case, _: Classification) -> Any:
     """Pre-operative knowledge only: the plan's work-up stages must not use the resection
     specimen, which the MDT did not have when it decided."""
-    return bool(case.biopsy and case.biopsy.done and case.biopsy.result is BiopsyResult.leiomyosarcoma)
+    return bool(
+        case.biopsy and case.biopsy.done and case.biopsy.result is BiopsyResult.leiomyosarcoma
+    )
 
 
-@fact("paraganglioma excluded", "labs.hormones.plasma_free_metanephrines",
-      "labs.hormones.urine_fractionated_metanephrines", "biopsy.result")
+@fact(
+    "paraganglioma excluded",
+    "labs.hormones.plasma_free_metanephrines",
+    "labs.hormones.urine_fractionated_metanephrines",
+    "biopsy.result",
+)
 def paraganglioma_excluded(case: Case, c: Classification) -> Any:
     """Excluded by normal metanephrines (Lenders 2014) or a biopsy diagnosis of LMS.
 
@@ -191,8 +215,9 @@ def cect_done(case: Case, _: Classification) -> Any:
 
 @fact("portal-venous phase acquired", "imaging.studies")
 def portal_venous_phase(case: Case, _: Classification) -> Any:
-    studies = [s for s in case.imaging.studies if s.modality in (ImagingModality.cect,
-                                                                ImagingModality.ctu)]
+    studies = [
+        s for s in case.imaging.studies if s.modality in (ImagingModality.cect, ImagingModality.ctu)
+    ]
     if not studies or not any(s.phases for s in studies):
         return MISSING
     return any(ContrastPhase.portal_venous in s.phases for s in studies)
@@ -205,8 +230,10 @@ def ctu_done(case: Case, _: Classification) -> Any:
 
 @fact("chest imaging done (staging)", "imaging.studies")
 def chest_imaging_done(case: Case, _: Classification) -> Any:
-    return any(s.modality in (ImagingModality.chest_ct, ImagingModality.pet_ct)
-               for s in case.imaging.studies)
+    return any(
+        s.modality in (ImagingModality.chest_ct, ImagingModality.pet_ct)
+        for s in case.imaging.studies
+    )
 
 
 @fact("biopsy done", "biopsy.done")
@@ -221,8 +248,12 @@ def biopsy_result(case: Case, _: Classification) -> Any:
     return _known(case.biopsy.result)
 
 
-@fact("biopsy shows high malignant potential (mitoses ≥ 10/10 HPF, atypia or Ki-67 ≥ 20 %)",
-      "biopsy.mitoses_per_10hpf", "biopsy.atypia", "biopsy.ki67_pct")
+@fact(
+    "biopsy shows high malignant potential (mitoses ≥ 10/10 HPF, atypia or Ki-67 ≥ 20 %)",
+    "biopsy.mitoses_per_10hpf",
+    "biopsy.atypia",
+    "biopsy.ki67_pct",
+)
 def biopsy_high_malignant_potential(case: Case, _: Classification) -> Any:
     """Zhang 2021 names high mitotic activity, atypia or high Ki-67 without cut-offs; the
     thresholds here are an rvlms proposal (FNCLCC mitotic score ≥ 2; Ki-67 ≥ 20 %)."""
@@ -276,8 +307,11 @@ def ivc_level(case: Case, c: Classification) -> Any:
     return "none" if case.imaging.ivc_involved is False else MISSING
 
 
-@fact("tumour or thrombus reaches the retrohepatic IVC or higher", "imaging.ivc_upper_extent",
-      "imaging.tumour_thrombus.upper_extent")
+@fact(
+    "tumour or thrombus reaches the retrohepatic IVC or higher",
+    "imaging.ivc_upper_extent",
+    "imaging.tumour_thrombus.upper_extent",
+)
 def retrohepatic_extension(case: Case, c: Classification) -> Any:
     if case.imaging.ivc_involved is False:
         return False
@@ -289,8 +323,11 @@ def retrohepatic_extension(case: Case, c: Classification) -> Any:
     return MISSING
 
 
-@fact("extension into the right atrium", "imaging.ivc_upper_extent",
-      "imaging.tumour_thrombus.upper_extent")
+@fact(
+    "extension into the right atrium",
+    "imaging.ivc_upper_extent",
+    "imaging.tumour_thrombus.upper_extent",
+)
 def right_atrium(case: Case, c: Classification) -> Any:
     if any(o.organ is Organ.right_atrium for o in case.imaging.organs):
         return True
@@ -405,8 +442,12 @@ def unresectable_structures(case: Case, _: Classification) -> Any:
 
 @fact("several major organs infiltrated", "imaging.organs")
 def multiple_major_organs(case: Case, _: Classification) -> Any:
-    hit = {o.organ for o in case.imaging.organs if o.organ in _MAJOR_ORGANS
-           and o.extent in (InvolvementExtent.invasion, InvolvementExtent.encasement)}
+    hit = {
+        o.organ
+        for o in case.imaging.organs
+        if o.organ in _MAJOR_ORGANS
+        and o.extent in (InvolvementExtent.invasion, InvolvementExtent.encasement)
+    }
     return len(hit) >= 2
 
 
@@ -473,11 +514,18 @@ def contralateral_impaired(case: Case, _: Classification) -> Any:
     return MISSING if kidney is None else kidney is KidneyFunction.impaired
 
 
-@fact("eGFR before surgery (CKD-EPI 2021)", "labs.creatinine_umol_l", "demographics.age_years",
-      "demographics.sex")
+@fact(
+    "eGFR before surgery (CKD-EPI 2021)",
+    "labs.creatinine_umol_l",
+    "demographics.age_years",
+    "demographics.sex",
+)
 def egfr(case: Case, _: Classification) -> Any:
-    creatinine, years, sex = (case.labs.creatinine_umol_l, case.demographics.age_years,
-                              case.demographics.sex)
+    creatinine, years, sex = (
+        case.labs.creatinine_umol_l,
+        case.demographics.age_years,
+        case.demographics.sex,
+    )
     if creatinine is None or years is None or sex is None or years < 18:
         return MISSING
     return ckd_epi_2021(creatinine, years, sex).rounded
@@ -553,8 +601,13 @@ def recurrent_tumour(case: Case, c: Classification) -> Any:
 def declines_chemotherapy(case: Case, _: Classification) -> Any:
     if case.preferences.declines_chemotherapy is not None:
         return case.preferences.declines_chemotherapy
-    return any(t.kind is TherapyKind.chemotherapy and t.status is TherapyStatus.declined
-               for t in case.adjuvant) or MISSING
+    return (
+        any(
+            t.kind is TherapyKind.chemotherapy and t.status is TherapyStatus.declined
+            for t in case.adjuvant
+        )
+        or MISSING
+    )
 
 
 def derive_facts(case: Case, classification: Classification) -> Facts:

@@ -3,6 +3,7 @@ one case took: rules that fired are highlighted, undecided ones marked, the rest
 
 from __future__ import annotations
 
+import itertools
 import shutil
 import subprocess
 
@@ -87,7 +88,7 @@ def to_mermaid(case: Case | None = None, kb: KnowledgeBase | None = None) -> str
             text = _label(rule.title).replace('"', "'")
             lines.append(f'    {_node(rule.id)}["{mark}{text}"]')
         lines.append("  end")
-    lines.extend(f"  {a.value} --> {b.value}" for a, b in zip(stages, stages[1:], strict=False))
+    lines.extend(f"  {a.value} --> {b.value}" for a, b in itertools.pairwise(stages))
     lines += [
         "  classDef fired fill:#c6efce,stroke:#1e7b34,stroke-width:2px",
         "  classDef undecided fill:#ffeb9c,stroke:#9c6500,stroke-dasharray:4",

@@ -163,8 +163,16 @@ class Source(_Model):
     key: str
     citation: str
     kind: Literal[
-        "seed_paper", "guideline", "trial", "meta_analysis", "series", "review", "case_report",
-        "textbook", "regulatory", "proposal"
+        "seed_paper",
+        "guideline",
+        "trial",
+        "meta_analysis",
+        "series",
+        "review",
+        "case_report",
+        "textbook",
+        "regulatory",
+        "proposal",
     ]
     verified: Literal["S", "V", "B", "P"] = Field(
         description="S seed paper read, V checked in the source, B background not yet checked, "
@@ -244,7 +252,7 @@ def load_knowledge() -> KnowledgeBase:
 
 
 def check_knowledge(kb: KnowledgeBase) -> list[str]:
-    """Cross-file problems: duplicate ids, unknown facts, citations missing from the bibliography."""
+    """Cross-file problems: duplicate ids, unknown facts, citations not in the bibliography."""
     from rvlms.pathway.facts import CATALOGUE
 
     problems: list[str] = []
@@ -256,6 +264,8 @@ def check_knowledge(kb: KnowledgeBase) -> list[str]:
         unknown = sorted(rule.facts() - set(CATALOGUE))
         if unknown:
             problems.append(f"{rule.id}: unknown fact(s) {', '.join(unknown)}")
-    problems += [f"{owner}: citation '{key}' not in the bibliography"
-                 for owner, key in kb.unresolved_citations()]
+    problems += [
+        f"{owner}: citation '{key}' not in the bibliography"
+        for owner, key in kb.unresolved_citations()
+    ]
     return problems

@@ -21,7 +21,9 @@ class EvidenceOut(_Out):
     source: str
     locator: str
     citation: str = Field(description="The bibliography entry the source key resolves to")
-    verified: str = Field(description="S seed paper, V checked, B unverified background, P proposal")
+    verified: str = Field(
+        description="S seed paper, V checked, B unverified background, P proposal"
+    )
 
 
 class SupersededBy(_Out):

@@ -48,10 +48,16 @@ def to_markdown(plan: Plan) -> str:
         for w in plan.warnings:
             out += _item(w, "⚠ ")
     d = plan.decisions
-    out += ["", "## Key decisions", "", "| decision | preferred | alternatives | because |",
-            "|---|---|---|---|"]
-    out += [_decision_row(n, getattr(d, n)) for n in ("approach", "vascular_control",
-                                                       "reconstruction")]
+    out += [
+        "",
+        "## Key decisions",
+        "",
+        "| decision | preferred | alternatives | because |",
+        "|---|---|---|---|",
+    ]
+    out += [
+        _decision_row(n, getattr(d, n)) for n in ("approach", "vascular_control", "reconstruction")
+    ]
     out += [
         f"| organ resection | {o.item}{f' ({o.side})' if o.side else ''} — {o.role} | — "
         f"| {'; '.join(o.because)} |"
@@ -65,8 +71,13 @@ def to_markdown(plan: Plan) -> str:
     if plan.missing_facts:
         out += ["", "## Missing facts", "", "| fact | what it would decide |", "|---|---|"]
         out += [f"| `{m.fact}` ({m.label}) | {m.needed_for} |" for m in plan.missing_facts]
-    out += ["", f"## Follow-up — {plan.follow_up_scheme}", "",
-            "| months after surgery | date | what |", "|---|---|---|"]
+    out += [
+        "",
+        f"## Follow-up — {plan.follow_up_scheme}",
+        "",
+        "| months after surgery | date | what |",
+        "|---|---|---|",
+    ]
     out += [f"| {v.months_after_surgery} | {v.date or '—'} | {v.what} |" for v in plan.follow_up]
     alt = plan.follow_up_alternative
     if alt:
