@@ -28,6 +28,7 @@ __all__ = [
     "format_number",
     "format_p",
     "format_statistic",
+    "p_clause",
     "software_versions",
     "utc_now",
 ]
@@ -72,6 +73,14 @@ def format_p(value: float | None) -> str:
     if value < 0.001:
         return "<0.001"
     return f"{value:.3f}"
+
+
+def p_clause(value: float | None) -> str:
+    """'p = 0.021', 'p < 0.001' or 'p not computed' for use inside a sentence."""
+    shown = format_p(value)
+    if value is None:
+        return "p not computed"
+    return f"p < {shown[1:]}" if shown.startswith("<") else f"p = {shown}"
 
 
 @cache

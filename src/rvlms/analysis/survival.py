@@ -35,7 +35,7 @@ from rvlms.analysis.report import (
     Table,
     finite_or_none,
     format_number,
-    format_p,
+    p_clause,
 )
 from rvlms.analysis.suppression import suppress_count
 from rvlms.analysis.variables import LABELS, as_levels, group_levels
@@ -156,7 +156,7 @@ class SurvivalSummary(ResultBase):
             lr = self.logrank
             note += (
                 f" Log-rank across {LABELS.get(self.by or '', self.by)}: chi2 = "
-                f"{format_number(lr.statistic)}, df = {lr.df}, p = {format_p(lr.p)}."
+                f"{format_number(lr.statistic)}, df = {lr.df}, {p_clause(lr.p)}."
             )
         return [Table(ENDPOINT_NAMES[self.endpoint], columns, rows, note=note)]
 

@@ -101,22 +101,38 @@ def _evidence(items: tuple[Evidence, ...], kb: KnowledgeBase) -> list[EvidenceOu
     ]
 
 
+_Cited = tuple[list[EvidenceOut], SupersededBy | None]
+_CITED: dict[int, tuple[KnowledgeBase, dict[str, _Cited]]] = {}
+
+
+def _cited(rule: Rule, kb: KnowledgeBase) -> _Cited:
+    """A rule's resolved evidence, built once per knowledge base (it is the same for every case)."""
+    entry = _CITED.get(id(kb))
+    if entry is None or entry[0] is not kb:
+        entry = _CITED[id(kb)] = (kb, {})
+    cited = entry[1].get(rule.id)
+    if cited is None:
+        superseded = (
+            SupersededBy(
+                text=rule.superseded_by.text, evidence=_evidence(rule.superseded_by.evidence, kb)
+            )
+            if rule.superseded_by
+            else None
+        )
+        cited = entry[1][rule.id] = (_evidence(rule.evidence, kb), superseded)
+    return cited
+
+
 def _recommendation(outcome: Outcome, kb: KnowledgeBase) -> dict[str, object]:
     rule = outcome.rule
-    superseded = (
-        SupersededBy(
-            text=rule.superseded_by.text, evidence=_evidence(rule.superseded_by.evidence, kb)
-        )
-        if rule.superseded_by
-        else None
-    )
+    evidence, superseded = _cited(rule, kb)
     return {
         "id": rule.id,
         "title": rule.title,
         "text": rule.text,
         "strength": rule.strength,
         "status": rule.status,
-        "evidence": _evidence(rule.evidence, kb),
+        "evidence": evidence,
         "because": outcome.because,
         "superseded_by": superseded,
     }

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from rvlms.case import Case
@@ -620,5 +621,6 @@ def derive_facts(case: Case, classification: Classification) -> Facts:
     return facts
 
 
+@cache
 def labels() -> dict[str, str]:
     return {name: entry.label for name, entry in CATALOGUE.items()}

@@ -23,7 +23,7 @@ from rvlms.analysis.cohort import (
     validate_cohort,
 )
 from rvlms.analysis.comparisons import DEFAULT_SEED, Comparison, compare_groups
-from rvlms.analysis.report import Methods, format_p
+from rvlms.analysis.report import Methods, p_clause
 from rvlms.analysis.survival import summarise_survival
 from rvlms.reproduce._rows import count, median_iqr, numeric_row
 from rvlms.reproduce.model import Reproduction, ReproductionRow
@@ -42,17 +42,12 @@ _NEEDED_OPTIONAL = ("local_recurrence", "distant_metastasis", "follow_up_months"
 _NOT_PUBLISHED_P = "direction and p-value not published; checked p < 0.05"
 
 
-def _p_text(p: float | None) -> str:
-    shown = format_p(p)
-    return shown.replace("<", "< ") if shown.startswith("<") else f"= {shown}"
-
-
 def _significance_row(label: str, comparison: Comparison) -> ReproductionRow:
     p = comparison.p
     return ReproductionRow(
         quantity=f"{label} differs between the four imaging types",
         published="significant",
-        reproduced=f"p {_p_text(p)} ({comparison.test})",
+        reproduced=f"{p_clause(p)} ({comparison.test})",
         match=None if p is None else p < SIGNIFICANCE_LEVEL,
         note=_NOT_PUBLISHED_P,
         source=_SOURCE,
