@@ -40,7 +40,18 @@ def test_every_setting_is_in_the_readme(name: str) -> None:
     assert f"RVLMS_{name.upper()}" in README, name
 
 
-PACKAGES = ["rvlms.case", "rvlms.scores", "rvlms.imaging", "rvlms.pathway", "rvlms.examples"]
+PACKAGES = [
+    "rvlms.case",
+    "rvlms.scores",
+    "rvlms.imaging",
+    "rvlms.pathway",
+    "rvlms.examples",
+    "rvlms.registry",
+    "rvlms.interchange",
+    "rvlms.analysis",
+    "rvlms.synth",
+    "rvlms.reproduce",
+]
 
 
 @pytest.mark.parametrize("package", PACKAGES)
@@ -50,6 +61,11 @@ def test_public_surface(package: str) -> None:
     assert len(exported) == len(set(exported))
     for name in exported:
         assert hasattr(module, name), f"{package}.{name}"
-    public = {n for n in vars(module) if not n.startswith("_") and n not in ("annotations",)}
-    submodules = {n for n in public if isinstance(getattr(module, n), type(importlib))}
-    assert public - submodules <= set(exported), sorted(public - submodules - set(exported))
+    own = {
+        name
+        for name, value in vars(module).items()
+        if not name.startswith("_")
+        and not isinstance(value, type(importlib))
+        and str(getattr(value, "__module__", "")).startswith(package)
+    }
+    assert own <= set(exported), sorted(own - set(exported))

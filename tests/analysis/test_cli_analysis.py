@@ -101,7 +101,7 @@ def test_analyze_rejects_bad_input(app: typer.Typer, runner: CliRunner, tmp_path
     assert "column 'sex'" in result.stderr and "female, male" in result.stderr
     db = runner.invoke(app, ["analyze", "--db", "sqlite:///x.db"])
     assert db.exit_code == 2
-    assert "not available yet" in db.stderr
+    assert "no registry at sqlite:///x.db" in db.stderr
     neither = runner.invoke(app, ["analyze"])
     assert neither.exit_code == 2
 

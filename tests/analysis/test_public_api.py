@@ -26,7 +26,6 @@ EXPECTED = {
         "compare_groups",
         "describe",
         "fit_cox",
-        "load_cohort_from_db",
         "plot_kaplan_meier",
         "plot_perioperative",
         "power_for_sample",

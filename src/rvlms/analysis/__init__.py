@@ -21,7 +21,6 @@ from rvlms.analysis.cohort import (
     IMAGING_TYPES,
     OPTIONAL_COLUMNS,
     CohortValidationError,
-    load_cohort_from_db,
     read_cohort_csv,
     validate_cohort,
 )
@@ -54,7 +53,6 @@ __all__ = [
     "compare_groups",
     "describe",
     "fit_cox",
-    "load_cohort_from_db",
     "plot_kaplan_meier",
     "plot_perioperative",
     "power_for_sample",

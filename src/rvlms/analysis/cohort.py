@@ -21,6 +21,10 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
+from rvlms.case.cohort import COHORT_COLUMNS, OPTIONAL_COLUMNS
+from rvlms.case.vocab import Approach, ImagingType, IvcLevel, Reconstruction, Sex, Vessel
+from rvlms.scores import ClavienDindoGrade, FnclccGrade, ResidualTumour
+
 __all__ = [
     "ALLOWED_VALUES",
     "BINARY_COLUMNS",
@@ -30,78 +34,25 @@ __all__ = [
     "OPTIONAL_COLUMNS",
     "CohortValidationError",
     "is_synthetic",
-    "load_cohort_from_db",
     "read_cohort_csv",
     "validate_cohort",
 ]
 
-IMAGING_TYPES: Final[tuple[str, ...]] = (
-    "intraluminal",
-    "intermediate",
-    "extraluminal",
-    "peripheral",
-)
-
-COHORT_COLUMNS: Final[tuple[str, ...]] = (
-    "case_id",
-    "imaging_type",
-    "ivc_level",
-    "age",
-    "sex",
-    "size_mm",
-    "operative_time_min",
-    "blood_loss_ml",
-    "transfused",
-    "icu_admission",
-    "reconstruction",
-    "margin",
-    "dfs_months",
-    "dfs_event",
-    "os_months",
-    "os_event",
-)
-
-OPTIONAL_COLUMNS: Final[tuple[str, ...]] = (
-    "rbc_ml",
-    "plasma_ml",
-    "los_days",
-    "creatinine_1w_umol_l",
-    "fnclcc_grade",
-    "clavien_dindo",
-    "approach",
-    "conversion",
-    "vessel_of_origin",
-    "local_recurrence",
-    "distant_metastasis",
-    "follow_up_months",
-    "synthetic",
-    "centre",
-)
+IMAGING_TYPES: Final[tuple[str, ...]] = tuple(t.value for t in ImagingType)
 
 ALLOWED_VALUES: Final[Mapping[str, tuple[str, ...]]] = {
-    "imaging_type": IMAGING_TYPES,
-    "ivc_level": ("I", "II", "III"),
-    "sex": ("female", "male"),
-    "reconstruction": (
-        "none",
-        "primary_repair",
-        "patch",
-        "tube_graft",
-        "ligation",
-        "renal_vein_reimplantation",
-    ),
-    "margin": ("R0", "R1", "R2", "RX"),
-    "fnclcc_grade": ("G1", "G2", "G3", "GX"),
-    "clavien_dindo": ("I", "II", "IIIa", "IIIb", "IVa", "IVb", "V"),
-    "approach": ("laparoscopic", "robotic", "open"),
-    "vessel_of_origin": (
-        "ivc",
-        "renal_vein",
-        "adrenal_vein",
-        "gonadal_vein",
-        "iliac_vein",
-        "unknown",
-    ),
+    name: tuple(member.value for member in vocabulary)
+    for name, vocabulary in (
+        ("imaging_type", ImagingType),
+        ("ivc_level", IvcLevel),
+        ("sex", Sex),
+        ("reconstruction", Reconstruction),
+        ("margin", ResidualTumour),
+        ("fnclcc_grade", FnclccGrade),
+        ("clavien_dindo", ClavienDindoGrade),
+        ("approach", Approach),
+        ("vessel_of_origin", Vessel),
+    )
 }
 
 BINARY_COLUMNS: Final[tuple[str, ...]] = (
@@ -294,15 +245,3 @@ def is_synthetic(df: pd.DataFrame) -> bool:
         return False
     flags = pd.to_numeric(df["synthetic"], errors="coerce")
     return bool((flags == 1).any())
-
-
-def load_cohort_from_db(url: str) -> pd.DataFrame:
-    """Load the cohort table from a registry database.
-
-    The registry package owns the database schema; this entry point is where its
-    export is connected to the analysis layer.
-    """
-    raise NotImplementedError(
-        f"reading the cohort from a database ({url!r}) is not available yet; export it "
-        "with 'rvlms registry export --format csv' and pass the file with --from"
-    )

@@ -79,7 +79,8 @@ def _emit(text: str, out: Path | None) -> None:
 
 
 def _load_cohort(from_: Path | None, db: str | None) -> pd.DataFrame:
-    from rvlms.analysis.cohort import CohortValidationError, load_cohort_from_db, read_cohort_csv
+    from rvlms.analysis.cohort import CohortValidationError, read_cohort_csv, validate_cohort
+    from rvlms.errors import RvlmsError
 
     if (from_ is None) == (db is None):
         raise _fail("give exactly one of --from FILE.csv or --db URL")
@@ -87,10 +88,12 @@ def _load_cohort(from_: Path | None, db: str | None) -> pd.DataFrame:
         if from_ is not None:
             return read_cohort_csv(from_)
         assert db is not None
-        return load_cohort_from_db(db)
+        from rvlms.registry import load_cohort_from_db
+
+        return validate_cohort(load_cohort_from_db(db))
     except CohortValidationError as error:
         raise _fail(f"{from_ or db}: {error}") from error
-    except NotImplementedError as error:
+    except RvlmsError as error:
         raise _fail(str(error)) from error
 
 

@@ -12,6 +12,7 @@ import typer
 
 from rvlms import __version__
 from rvlms.cli import analysis_cmd, plan_cmd
+from rvlms.cli.registry_cmd import redcap_app, registry_app
 from rvlms.cli.score_cmd import score_app
 
 app = typer.Typer(
@@ -43,6 +44,8 @@ def main(
 
 plan_cmd.register(app)
 app.add_typer(score_app, name="score")
+app.add_typer(registry_app, name="registry")
+app.add_typer(redcap_app, name="redcap")
 analysis_cmd.register(app)
 
 

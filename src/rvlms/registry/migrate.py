@@ -40,9 +40,7 @@ _PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 def migration_locations() -> list[Path]:
     """The registry's versions folder first, then those of other rvlms packages."""
     own = MIGRATIONS / "versions"
-    others = sorted(
-        p.resolve() for p in _PACKAGE_ROOT.glob("*/migrations/versions") if p.is_dir()
-    )
+    others = sorted(p.resolve() for p in _PACKAGE_ROOT.glob("*/migrations/versions") if p.is_dir())
     return [own, *(p for p in others if p != own)]
 
 

@@ -198,7 +198,7 @@ class Registry:
         name = _checked_user(user)
         items = builtins.list(cases)
         counts = Counter(_case_id_of(c) for c in items)
-        repeated = sorted(i for i, n in counts.items() if n > 1)
+        repeated = sorted(i for i, n in counts.items() if n > 1 and i)
         if repeated:
             raise Conflict(f"case_id given more than once: {_listed(repeated)}")
 
@@ -233,10 +233,12 @@ class Registry:
                     done += self._insert(connection, batch, user, now)
                 if progress:
                     progress(done, total)
-        except IntegrityError:
+        except IntegrityError as error:
+            detail = str(error.orig).strip().splitlines()[0] if error.orig else ""
             raise Conflict(
-                "a case with one of these case_ids was added at the same time; "
-                "nothing was stored — list the registry and try again"
+                "the database refused the new cases, most likely because one of these "
+                f"case_ids was added at the same time ({detail}); nothing was stored — "
+                "list the registry and try again"
             ) from None
         return now
 
@@ -295,9 +297,7 @@ class Registry:
         )
         return len(batch)
 
-    def update(
-        self, case_id: str, case: CaseInput, expected_version: int, user: str
-    ) -> StoredCase:
+    def update(self, case_id: str, case: CaseInput, expected_version: int, user: str) -> StoredCase:
         """Replace a case with a new version, only if it is still at ``expected_version``.
 
         An edit of an older version raises Conflict naming who changed the case and when;
@@ -484,6 +484,20 @@ class Registry:
         )
         with Session(self._engine) as session:
             return int(session.execute(query).scalar_one())
+
+    def existing(self, case_ids: Iterable[str]) -> dict[str, bool]:
+        """Which of ``case_ids`` are taken: id → True if current, False if deleted."""
+        wanted = builtins.list(dict.fromkeys(case_ids))
+        found: dict[str, bool] = {}
+        with Session(self._engine) as session:
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start : start + 500]
+                query = select(CaseRow.case_id, CaseRow.deleted_at).where(
+                    CaseRow.case_id.in_(chunk)
+                )
+                for row in session.execute(query):
+                    found[row.case_id] = row.deleted_at is None
+        return found
 
     def history(self, case_id: str) -> builtins.list[Revision]:
         """Every revision of a case, oldest first (deleted cases included)."""
