@@ -48,8 +48,9 @@ def test_plan_json_contract() -> None:
 
 @pytest.mark.parametrize("fmt", ["text", "markdown"])
 def test_plan_readable_formats(fmt: str) -> None:
-    result = runner.invoke(app, ["plan", CASE1, "--format", fmt])
+    result = runner.invoke(app, ["plan", CASE1, "--format", fmt, "--as-of", "preoperative"])
     assert result.exit_code == 0, result.output
+    assert "before surgery" in result.stdout
     assert "Paraganglioma not excluded" in result.stdout
     assert "SUPERSEDED" in result.stdout
     assert "lenders2014" in result.stdout

@@ -17,6 +17,13 @@ from rvlms.pathway import Plan, build_plan
 
 @pytest.fixture(scope="module")
 def plans() -> list[Plan]:
+    """What the map advises with what the MDT knew before surgery."""
+    return [build_plan(case, timepoint="preoperative") for case in load_zhang2021()]
+
+
+@pytest.fixture(scope="module")
+def current() -> list[Plan]:
+    """What the map advises now, with the resection specimen and the follow-up."""
     return [build_plan(case) for case in load_zhang2021()]
 
 
@@ -60,9 +67,19 @@ def test_reconstruction_undecided_explains_missing_facts(plans: list[Plan]) -> N
         assert "reconstruction" in missing["imaging.ivc_patency"]
 
 
-def test_case1_recurrence_leads_to_radiotherapy_discussion(plans: list[Plan]) -> None:
+def test_resection_specimen_settles_the_paraganglioma_question(current: list[Plan]) -> None:
+    """After resection the specimen is leiomyosarcoma: the pre-operative paraganglioma
+    warnings are gone from the current plan."""
+    for plan in current:
+        assert plan.timepoint == "current"
+        assert not {"workup.metanephrines-first", "mdt.no-biopsy-before-metanephrines"} & {
+            w.id for w in plan.warnings
+        }
+
+
+def test_case1_recurrence_leads_to_radiotherapy_discussion(current: list[Plan]) -> None:
     """Case 1: asymptomatic local recurrence at 15 months, radiotherapy recommended."""
-    plan = plans[0]
+    plan = current[0]
     recurrence = next(w for w in plan.warnings if w.id == "recurrence.local")
     assert "radiotherapy" in recurrence.text
     rt = plan.recommendation("adjuvant.zhang-radiotherapy")
@@ -144,11 +161,16 @@ def test_case4_open_en_bloc_nephrectomy_staged_control(plans: list[Plan]) -> Non
     assert "renal artery encased: yes" in nephrectomy.because
 
 
-def test_adjuvant_criteria_flagged_as_superseded(plans: list[Plan]) -> None:
-    """Cases 2 and 4 were G2 and > 5 cm... only case 4 (10.7 cm) meets 'high grade and large'."""
-    chemo = plans[3].recommendation("adjuvant.zhang-chemotherapy")
+def test_adjuvant_criteria_flagged_as_superseded(current: list[Plan]) -> None:
+    """Cases 2 and 4 were G2; only case 4 (10.7 cm) is also large (> 5 cm)."""
+    chemo = current[3].recommendation("adjuvant.zhang-chemotherapy")
     assert chemo is not None and chemo.status == "superseded"
-    assert plans[1].recommendation("adjuvant.zhang-chemotherapy") is None
+    assert current[1].recommendation("adjuvant.zhang-chemotherapy") is None
+    assert plans_have_no_pathology_stage(current[3])
+
+
+def plans_have_no_pathology_stage(plan: Plan) -> bool:
+    return any(s.recommendations for s in plan.stages if s.stage.value == "pathology_adjuvant")
 
 
 def test_every_recommendation_carries_evidence_and_reasons(plans: list[Plan]) -> None:
@@ -163,7 +185,11 @@ def test_every_recommendation_carries_evidence_and_reasons(plans: list[Plan]) ->
         assert cited <= {s.key for s in plan.sources}
 
 
-def test_alternative_follow_up_by_grade(plans: list[Plan]) -> None:
-    """G1 (cases 1, 3) gets the low-grade ESMO alternative, G2 (cases 2, 4) the high-grade one."""
-    ids = [p.follow_up_alternative.id if p.follow_up_alternative else None for p in plans]
+def test_alternative_follow_up_by_grade(current: list[Plan], plans: list[Plan]) -> None:
+    """G1 (cases 1, 3) gets the low-grade ESMO alternative, G2 (cases 2, 4) the high-grade one;
+    before surgery the grade is unknown and the high-grade schedule is offered."""
+    assert {p.follow_up_alternative.id for p in plans if p.follow_up_alternative} == {
+        "esmo_high_grade"
+    }
+    ids = [p.follow_up_alternative.id if p.follow_up_alternative else None for p in current]
     assert ids == ["esmo_low_grade", "esmo_high_grade", "esmo_low_grade", "esmo_high_grade"]

@@ -59,7 +59,7 @@ def demo_command() -> None:
     from rvlms.pathway import build_plan
 
     console = Console()
-    table = Table(title="zhang2021 Table 1 patients through the decision map")
+    table = Table(title="zhang2021 Table 1 patients through the decision map, as of before surgery")
     for column in (
         "case",
         "IVC level",
@@ -72,7 +72,7 @@ def demo_command() -> None:
     ):
         table.add_column(column)
     for case in load_zhang2021():
-        plan = build_plan(case)
+        plan = build_plan(case, timepoint="preoperative")
         d = plan.decisions
         table.add_row(
             case.case_id,

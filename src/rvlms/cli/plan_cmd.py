@@ -23,6 +23,11 @@ class PlanFormat(StrEnum):
     markdown = "markdown"
 
 
+class Timepoint(StrEnum):
+    current = "current"
+    preoperative = "preoperative"
+
+
 class ShortFormat(StrEnum):
     text = "text"
     json = "json"
@@ -50,6 +55,14 @@ def _write(text: str, out: Path | None) -> None:
 def plan_command(
     case_file: CaseArg,
     format: Annotated[PlanFormat, typer.Option("--format", "-f")] = PlanFormat.text,
+    as_of: Annotated[
+        Timepoint,
+        typer.Option(
+            "--as-of",
+            help="'preoperative' plans with what was known before surgery (to audit a past "
+            "MDT decision); 'current' uses the whole record",
+        ),
+    ] = Timepoint.current,
     follow_up_years: Annotated[int, typer.Option(min=1, max=15)] = 5,
     out: Annotated[Path | None, typer.Option(help="Write to this file")] = None,
 ) -> None:
@@ -57,7 +70,9 @@ def plan_command(
     from rvlms.pathway import build_plan
 
     with clinical_errors():
-        plan = build_plan(read_case(case_file), follow_up_years=follow_up_years)
+        plan = build_plan(
+            read_case(case_file), follow_up_years=follow_up_years, timepoint=as_of.value
+        )
     if format is PlanFormat.json:
         _write(plan.model_dump_json(indent=2), out)
     elif format is PlanFormat.markdown:

@@ -54,7 +54,10 @@ def _recommendation(r: Recommendation) -> Text:
 
 def render_plan(plan: Plan, console: Console) -> None:
     synthetic = " — SYNTHETIC CASE" if plan.synthetic else ""
-    console.print(classification_panel(plan.classification, f"MDT plan: {plan.case_id}{synthetic}"))
+    as_of = " — as of before surgery" if plan.timepoint == "preoperative" else ""
+    console.print(
+        classification_panel(plan.classification, f"MDT plan: {plan.case_id}{synthetic}{as_of}")
+    )
     if plan.warnings:
         body = Group(*(_recommendation(w) for w in plan.warnings))
         console.print(Panel(body, title="⚠ Warnings", border_style="bold red"))

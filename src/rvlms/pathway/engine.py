@@ -9,8 +9,9 @@ would decide; a rule that does not hold stays silent (``explain`` shows why).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
-from rvlms.case import Case
+from rvlms.case import Case, FollowUp, Postoperative
 from rvlms.imaging import Classification, ImagingDefinition, classify
 from rvlms.pathway.conditions import Facts, Trace, Truth, evaluate
 from rvlms.pathway.facts import CATALOGUE, derive_facts, labels
@@ -216,14 +217,39 @@ def _missing_facts(outcomes: list[Outcome], classification: Classification) -> l
     ]
 
 
+Timepoint = Literal["current", "preoperative"]
+
+
+def preoperative_view(case: Case) -> Case:
+    """The case as the MDT knew it before surgery: no operation, specimen, complications,
+    adjuvant therapy or follow-up. Used to ask what the map would have advised then."""
+    return case.model_copy(
+        update={
+            "operation": None,
+            "pathology": None,
+            "complications": [],
+            "postoperative": Postoperative(),
+            "adjuvant": [],
+            "follow_up": FollowUp(),
+        }
+    )
+
+
 def build_plan(
     case: Case,
     *,
     kb: KnowledgeBase | None = None,
     definition: ImagingDefinition | None = None,
     follow_up_years: int = 5,
+    timepoint: Timepoint = "current",
 ) -> Plan:
-    """The cited MDT plan for one case."""
+    """The cited MDT plan for one case.
+
+    ``timepoint="current"`` plans with everything the record holds; ``"preoperative"`` plans
+    with what was known before surgery (the view for auditing a past MDT decision).
+    """
+    if timepoint == "preoperative":
+        case = preoperative_view(case)
     kb = kb or load_knowledge()
     classification, facts, outcomes = evaluate_case(case, kb, definition)
     fired = [o for o in outcomes if o.truth is Truth.true]
@@ -255,6 +281,7 @@ def build_plan(
     return Plan(
         case_id=case.case_id,
         synthetic=case.synthetic,
+        timepoint=timepoint,
         classification=ClassificationOut(
             ivc_level=classification.ivc_level,
             ivc_levels=classification.ivc_levels,

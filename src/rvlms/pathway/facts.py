@@ -178,13 +178,19 @@ def aldosterone_done(case: Case, _: Classification) -> Any:
     return h.renin_aldosterone_standing.done or h.renin_aldosterone_recumbent.done
 
 
-@fact("leiomyosarcoma proven by biopsy before surgery", "biopsy.result")
+@fact(
+    "leiomyosarcoma proven histologically (biopsy or resection specimen)",
+    "biopsy.result",
+    "pathology.histology",
+)
 def histology_lms(case: Case, _: Classification) -> Any:
-    """Pre-operative knowledge only: the plan's work-up stages must not use the resection
-    specimen, which the MDT did not have when it decided."""
-    return bool(
-        case.biopsy and case.biopsy.done and case.biopsy.result is BiopsyResult.leiomyosarcoma
-    )
+    """In a pre-operative view (``timepoint="preoperative"``) the resection specimen is not
+    part of the case, so only a biopsy counts, as it did for the MDT before surgery."""
+    biopsy = case.biopsy
+    if biopsy and biopsy.done and biopsy.result is BiopsyResult.leiomyosarcoma:
+        return True
+    histology = case.pathology.histology if case.pathology else None
+    return bool(histology and "leiomyosarcoma" in histology.lower())
 
 
 @fact(
@@ -194,7 +200,7 @@ def histology_lms(case: Case, _: Classification) -> Any:
     "biopsy.result",
 )
 def paraganglioma_excluded(case: Case, c: Classification) -> Any:
-    """Excluded by normal metanephrines (Lenders 2014) or a biopsy diagnosis of LMS.
+    """Excluded by normal metanephrines (Lenders 2014) or a histological diagnosis of LMS.
 
     Catecholamines and VMA do not exclude it: VMA is not a screening test (CHEP 2017).
     """

@@ -120,6 +120,9 @@ class Plan(_Out):
     schema_version: str = PLAN_SCHEMA_VERSION
     case_id: str
     synthetic: bool
+    timepoint: Literal["current", "preoperative"] = Field(
+        description="'preoperative': planned with what was known before surgery"
+    )
     classification: ClassificationOut
     warnings: list[Warning]
     stages: list[StagePlan]

@@ -35,7 +35,10 @@ def _decision_row(name: str, d: DecisionOut) -> str:
 def to_markdown(plan: Plan) -> str:
     c = plan.classification
     title = f"# MDT plan — {plan.case_id}" + (" (SYNTHETIC CASE)" if plan.synthetic else "")
-    out = [title, "", f"> {plan.notice}", "", "## Classification", ""]
+    out = [title, "", f"> {plan.notice}", ""]
+    if plan.timepoint == "preoperative":
+        out += ["*As of: before surgery — planned with what the MDT knew then.*", ""]
+    out += ["## Classification", ""]
     out.append(f"- IVC level: **{c.ivc_level or 'not known'}** ({c.ivc_level_source or '—'})")
     source = {"radiologist": "entered by the radiologist", "rule": "by rule"}.get(
         c.imaging_type_source or "", "—"
