@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# Installs everything rvlms needs on a Debian 12 machine: the system packages
+# and the project's virtualenv in .venv.
+#
+# Safe to run again and again: apt is skipped when every package is already
+# installed, and pip is skipped while pyproject.toml is unchanged since the
+# last successful install. No browser or other binary is downloaded outside
+# Debian's and PyPI's packages: the tests drive Debian's chromium.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+export DEBIAN_FRONTEND=noninteractive
+
+# postgresql(-common): the registry's server, and pg_virtualenv/pg_ctlcluster for test clusters.
+# chromium: the browser the UI tests drive through Playwright.
+# graphviz: `dot` renders the decision map.
+# fonts-dejavu-core, libpango-1.0-0, libpangoft2-1.0-0, libharfbuzz-subset0: what WeasyPrint
+#   loads on Debian 12 to lay out and subset fonts for the PDF reports.
+# poppler-utils: pdftoppm, to turn report PDFs into images for inspection.
+APT_PACKAGES=(
+    postgresql
+    postgresql-common
+    chromium
+    graphviz
+    fonts-dejavu-core
+    libpango-1.0-0
+    libpangoft2-1.0-0
+    libharfbuzz-subset0
+    poppler-utils
+)
+
+PYTHON="${PYTHON:-python3}"
+VENV=".venv"
+STAMP="$VENV/.rvlms-install-stamp"
+
+log() { printf '[install] %s\n' "$*"; }
+
+as_root() {
+    if [ "$(id -u)" -eq 0 ]; then
+        "$@"
+    elif command -v sudo >/dev/null 2>&1; then
+        sudo --preserve-env=DEBIAN_FRONTEND "$@"
+    else
+        echo "[install] need root (or sudo) for: $*" >&2
+        return 1
+    fi
+}
+
+is_installed() {
+    [ "$(dpkg-query -W -f='${db:Status-Abbrev}' "$1" 2>/dev/null)" = "ii " ]
+}
+
+install_apt_packages() {
+    local wanted=("${APT_PACKAGES[@]}")
+    # Debian's own python3 creates a venv only with python3-venv (it ships ensurepip's wheels).
+    if dpkg-query -S "$(readlink -f "$(command -v "$PYTHON")")" >/dev/null 2>&1; then
+        wanted+=(python3-venv)
+    fi
+
+    local missing=()
+    local pkg
+    for pkg in "${wanted[@]}"; do
+        is_installed "$pkg" || missing+=("$pkg")
+    done
+    if [ "${#missing[@]}" -eq 0 ]; then
+        log "system packages: all present"
+        return 0
+    fi
+
+    log "system packages missing: ${missing[*]}"
+    as_root apt-get update -q
+    as_root apt-get install -y -q --no-install-recommends -o Acquire::Retries=3 "${missing[@]}"
+}
+
+check_python() {
+    if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
+        echo "[install] $PYTHON is $("$PYTHON" --version 2>&1); rvlms needs Python >= 3.11" >&2
+        exit 1
+    fi
+}
+
+install_venv() {
+    if [ ! -x "$VENV/bin/python" ]; then
+        log "creating $VENV with $("$PYTHON" --version 2>&1)"
+        "$PYTHON" -m venv "$VENV"
+    fi
+
+    local want
+    want="$(sha256sum pyproject.toml | cut -d' ' -f1) $("$VENV/bin/python" -V 2>&1)"
+    if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$want" ] \
+        && "$VENV/bin/python" -c 'import rvlms' >/dev/null 2>&1; then
+        log "python packages: up to date"
+        return 0
+    fi
+
+    log "installing rvlms and its dependencies into $VENV"
+    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+    printf '%s' "$want" >"$STAMP"
+}
+
+start=$SECONDS
+check_python
+install_apt_packages
+install_venv
+log "done in $((SECONDS - start))s"
