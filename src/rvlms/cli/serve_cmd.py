@@ -1,0 +1,219 @@
+"""``rvlms serve`` (the web app and REST API under uvicorn) and ``rvlms user`` (accounts).
+
+Mounted on the main application with :func:`register`. FastAPI, uvicorn and argon2 are
+imported inside the commands so that ``rvlms --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import sys
+import tempfile
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from rvlms.cli.common import clinical_errors, err_console
+
+if TYPE_CHECKING:
+    from rvlms.settings import Settings
+    from rvlms.web.accounts import Accounts
+
+__all__ = ["RoleName", "register", "serve_command", "user_app"]
+
+user_app = typer.Typer(
+    help="Accounts of the web app and the REST API: people (password) and programs (token).",
+    no_args_is_help=True,
+)
+
+DbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        help="Registry database URL (default: RVLMS_DB, or a SQLite file in the data folder)",
+        show_default=False,
+    ),
+]
+
+
+class RoleName(StrEnum):
+    clinician = "clinician"
+    researcher = "researcher"
+    admin = "admin"
+
+
+def _settings(db: str | None) -> Settings:
+    from rvlms.settings import load_settings
+
+    return load_settings(db=db)
+
+
+def _operator(settings: Settings) -> str:
+    """Who the audit log names for a command-line change."""
+    if settings.user:
+        return settings.user
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli"
+
+
+def _accounts(settings: Settings) -> tuple[Accounts, object]:
+    from rvlms.registry import create_engine_for, init_registry
+    from rvlms.web.accounts import Accounts
+
+    engine = create_engine_for(settings.database_url)
+    init_registry(engine.url, engine=engine)
+    return Accounts(engine), engine
+
+
+def _audit(settings: Settings, engine: object, action: str, detail: str) -> None:
+    from sqlalchemy import Engine
+
+    from rvlms.web.audit import AuditEvent, AuditLog
+
+    assert isinstance(engine, Engine)
+    AuditLog(engine).record(
+        AuditEvent(
+            action=action,
+            outcome="succeeded",
+            actor=_operator(settings),
+            role="admin",
+            via="cli",
+            detail=detail,
+        )
+    )
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        line = sys.stdin.readline()
+        return line.rstrip("\r\n")
+    return str(typer.prompt("Password", hide_input=True, confirmation_prompt=True))
+
+
+@user_app.command("add")
+def user_add(
+    name: Annotated[str, typer.Argument(help="User name (lower-case letters, digits, . _ -)")],
+    role: Annotated[RoleName, typer.Option("--role", "-r", help="What the user may see and do")],
+    password_stdin: Annotated[
+        bool,
+        typer.Option("--password-stdin", help="Read the password from the first line of stdin"),
+    ] = False,
+    no_password: Annotated[
+        bool, typer.Option("--no-password", help="A program account that signs in only by token")
+    ] = False,
+    db: DbOption = None,
+) -> None:
+    """Add a user. Clinicians see patient data; researchers de-identified data only;
+    admins manage users and read the audit log."""
+    from rvlms.web.policy import Role
+
+    settings = _settings(db)
+    with clinical_errors():
+        password = None if no_password else _read_password(password_stdin)
+        accounts, engine = _accounts(settings)
+        user = accounts.add(name, Role(role.value), password, created_by=_operator(settings))
+        _audit(settings, engine, "user.create", f"user {user.username!r} role {user.role.value}")
+    err_console.print(f"added {user.username} ({user.role.value})")
+
+
+@user_app.command("token")
+def user_token(
+    name: Annotated[str, typer.Argument(help="The user the program acts as")],
+    label: Annotated[str | None, typer.Option(help="What the token is for")] = None,
+    expires_days: Annotated[
+        int | None, typer.Option("--expires-days", min=1, help="Days until it expires")
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Create an API token for NAME and print it once (it is stored only as a digest)."""
+    settings = _settings(db)
+    with clinical_errors():
+        accounts, engine = _accounts(settings)
+        issued = accounts.issue_token(
+            name, created_by=_operator(settings), label=label, expires_in_days=expires_days
+        )
+        _audit(settings, engine, "token.create", f"token {issued.info.prefix}… for {name!r}")
+    typer.echo(issued.token)
+    err_console.print(
+        f"token for {issued.info.username}: send it as 'Authorization: Bearer <token>'; "
+        "it is shown only now",
+        soft_wrap=True,
+    )
+
+
+@user_app.command("list")
+def user_list(db: DbOption = None) -> None:
+    """The users, their roles and whether they are active."""
+    settings = _settings(db)
+    with clinical_errors():
+        accounts, _ = _accounts(settings)
+        users = accounts.users()
+    for user in users:
+        state = "active" if user.active else "deactivated"
+        typer.echo(f"{user.username}\t{user.role.value}\t{state}")
+
+
+def serve_command(
+    host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on")] = 8000,
+    db: DbOption = None,
+    demo: Annotated[
+        bool,
+        typer.Option(
+            "--demo",
+            help="Load the zhang2021 cases and a synthetic cohort and create a one-time demo "
+            "login (without --db: in a fresh temporary registry)",
+        ),
+    ] = False,
+) -> None:
+    """Serve the MDT web app, the REST API (/api/v1) and the CDS Hooks service."""
+    import uvicorn
+
+    from rvlms.registry import Registry, display_url
+    from rvlms.settings import PLACEHOLDER_SECRET
+    from rvlms.web import create_app
+    from rvlms.web.accounts import Accounts
+    from rvlms.web.demo import load_demo
+
+    if demo and db is None:
+        folder = Path(tempfile.mkdtemp(prefix="rvlms-demo-"))
+        db = f"sqlite:///{folder / 'registry.sqlite3'}"
+    settings = _settings(db)
+    address = f"http://{host if ':' not in host else f'[{host}]'}:{port}/"
+    with clinical_errors():
+        app = create_app(settings)
+        if demo:
+            with Registry(settings.database_url) as registry:
+                login = load_demo(registry, Accounts(registry.engine))
+            err_console.print(
+                f"demo registry: {display_url(settings.database_url)} "
+                f"({login.cases_added} demonstration cases added)",
+                soft_wrap=True,
+            )
+            typer.echo(f"open {address} and sign in as {login.username} / {login.password}")
+            typer.echo("(the password is new for every start with --demo)")
+        else:
+            typer.echo(f"serving {display_url(settings.database_url)} at {address}")
+    if settings.secret_key.get_secret_value() == PLACEHOLDER_SECRET:
+        err_console.print(
+            "note: RVLMS_SECRET_KEY is not set, so sessions end when the server stops",
+            soft_wrap=True,
+        )
+    if host not in ("127.0.0.1", "localhost", "::1") and not settings.behind_tls:
+        err_console.print(
+            "warning: serving beyond this machine without TLS; put the app behind an HTTPS "
+            "proxy and set RVLMS_BEHIND_TLS=true",
+            soft_wrap=True,
+        )
+    uvicorn.run(app, host=host, port=port, log_level=os.environ.get("RVLMS_LOG_LEVEL", "info"))
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``serve`` and the ``user`` commands to the ``rvlms`` application."""
+    app.command("serve")(serve_command)
+    app.add_typer(user_app, name="user")

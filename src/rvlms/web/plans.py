@@ -1,0 +1,148 @@
+"""Plans and decision maps for stored cases, cached per case version.
+
+A plan depends only on the case record, the packaged knowledge base and the follow-up
+horizon, so the plan of one version of a case never changes while the server runs; it
+is computed once and reused until the case gets a new version. The decision map needs a
+``dot`` subprocess (Graphviz), the slowest step of the plan page, and is cached the same
+way. Without Graphviz the map falls back to Mermaid text.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from sqlalchemy import bindparam, select
+
+from rvlms.case import Case
+from rvlms.errors import InputError
+from rvlms.pathway import Plan, build_plan
+from rvlms.pathway.graph import to_mermaid, to_svg
+from rvlms.registry import Registry, StoredCase
+from rvlms.registry.tables import CaseRow
+from rvlms.web.deidentify import deidentify_plan
+
+__all__ = ["DecisionMap", "LruCache", "PlanService"]
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+_XML_PROLOGUE = re.compile(r"^\s*<\?xml[^>]*\?>\s*(<!DOCTYPE[^>]*>\s*)?", re.S)
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
+
+
+class LruCache(Generic[K, V]):
+    """A small thread-safe least-recently-used cache."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._items: OrderedDict[K, V] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def peek(self, key: K) -> V | None:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        return None
+
+    def get_or_compute(self, key: K, compute: Callable[[], V]) -> V:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        value = compute()
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+@dataclass(frozen=True)
+class DecisionMap:
+    """The decision map with this case's path highlighted: SVG, or Mermaid text without dot."""
+
+    svg: str | None
+    mermaid: str | None
+
+
+_VERSION = select(CaseRow.version).where(
+    CaseRow.case_id == bindparam("case_id"), CaseRow.deleted_at.is_(None)
+)
+
+
+class PlanService:
+    def __init__(
+        self, registry: Registry, follow_up_years: int, plan_cache: int, map_cache: int
+    ) -> None:
+        self._registry = registry
+        self.follow_up_years = follow_up_years
+        self._plans: LruCache[tuple[str, int], Plan] = LruCache(plan_cache)
+        self._maps: LruCache[tuple[str, int], DecisionMap] = LruCache(map_cache)
+        self._documents: LruCache[tuple[str, int, bool], bytes] = LruCache(plan_cache)
+
+    def plan(self, stored: StoredCase) -> Plan:
+        return self._plans.get_or_compute(
+            (stored.case_id, stored.version), lambda: self.adhoc(stored.case)
+        )
+
+    def current_plan(self, case_id: str) -> tuple[Plan, int]:
+        """The plan of the case's current version and that version.
+
+        A plan already computed for the current version is found with one indexed
+        lookup of the version, without reading and validating the case document.
+        """
+        with self._registry.engine.connect() as connection:
+            version = connection.execute(_VERSION, {"case_id": case_id}).scalar_one_or_none()
+        if version is not None:
+            cached = self._plans.peek((case_id, version))
+            if cached is not None:
+                return cached, version
+        stored = self._registry.get(case_id)
+        return self.plan(stored), stored.version
+
+    def current_plan_json(self, case_id: str, *, deidentified: bool) -> bytes:
+        """The current plan as the JSON document the API returns, serialised once per
+        version and view (researchers' plans carry no calendar dates)."""
+        plan, version = self.current_plan(case_id)
+
+        def serialise() -> bytes:
+            shown = deidentify_plan(plan) if deidentified else plan
+            return shown.model_dump_json().encode("utf-8")
+
+        return self._documents.get_or_compute((case_id, version, deidentified), serialise)
+
+    def adhoc(self, case: Case) -> Plan:
+        return build_plan(case, follow_up_years=self.follow_up_years)
+
+    def decision_map(self, stored: StoredCase) -> DecisionMap:
+        return self._maps.get_or_compute(
+            (stored.case_id, stored.version), lambda: draw_map(stored.case)
+        )
+
+
+def draw_map(case: Case) -> DecisionMap:
+    if shutil.which("dot") is not None:
+        try:
+            svg = to_svg(case)
+        except InputError:
+            svg = None
+        if svg is not None:
+            return DecisionMap(svg=_inline_svg(svg), mermaid=None)
+    return DecisionMap(svg=None, mermaid=to_mermaid(case))
+
+
+def _inline_svg(svg: str) -> str:
+    """The SVG element alone (no XML prologue, DOCTYPE or comments), for inline HTML."""
+    return _COMMENT.sub("", _XML_PROLOGUE.sub("", svg)).strip()
