@@ -10,7 +10,14 @@ import math
 
 import pytest
 
-from rvlms.scores import CreatinineUnit, GfrCategory, Sex, ckd_epi_2021, gfr_category
+from rvlms.scores import (
+    CreatinineUnit,
+    GfrCategory,
+    ScoreInputError,
+    Sex,
+    ckd_epi_2021,
+    gfr_category,
+)
 
 
 @pytest.mark.parametrize(
@@ -145,3 +152,10 @@ def test_category_is_read_from_the_shown_value() -> None:
 def test_dumped_result_loads_back() -> None:
     result = ckd_epi_2021(85, 56, "female", steady_state=False)
     assert type(result).model_validate_json(result.model_dump_json()) == result
+
+
+@pytest.mark.parametrize("creatinine", [5e-324, 0.5, 4000.0])
+def test_implausible_creatinine_is_refused(creatinine: float) -> None:
+    """Values outside 0.1–40 mg/dL (8.8–3536 µmol/L) are typing or unit errors."""
+    with pytest.raises(ScoreInputError, match="from 0.1 to 40.0 mg/dL"):
+        ckd_epi_2021(creatinine, 56, "female")

@@ -46,7 +46,8 @@ def to_dot(case: Case | None = None, kb: KnowledgeBase | None = None) -> str:
     title = f"rvlms decision map — {case.case_id}" if case else "rvlms decision map"
     lines = [
         "digraph rvlms {",
-        f'  label="{_label(title)}"; labelloc=t; fontname="Helvetica"; rankdir=TB; compound=true;',
+        f'  label="{_label(title)}"; labelloc=t; fontname="Helvetica"; rankdir=LR; '
+        "compound=true; nodesep=0.12; ranksep=0.5;",
         '  node [shape=box fontname="Helvetica" fontsize=10];',
     ]
     previous: str | None = None

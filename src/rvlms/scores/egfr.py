@@ -119,6 +119,11 @@ def gfr_category(egfr: float) -> GfrCategory:
     )
 
 
+PLAUSIBLE_MG_DL = (0.1, 40.0)
+"""Creatinine outside this range is a unit or typing error, not a measurement; the
+equation is not evaluated there (and would divide by zero as creatinine approaches 0)."""
+
+
 def ckd_epi_2021(
     creatinine: float,
     age_years: float,
@@ -146,6 +151,14 @@ def ckd_epi_2021(
         )
 
     scr_mg_dl = scr / UMOL_PER_MG_DL if unit_ is CreatinineUnit.UMOL_L else scr
+    if not PLAUSIBLE_MG_DL[0] <= scr_mg_dl <= PLAUSIBLE_MG_DL[1]:
+        low, high = PLAUSIBLE_MG_DL
+        raise ScoreInputError(
+            "creatinine",
+            creatinine,
+            f"a serum creatinine from {low} to {high} mg/dL "
+            f"({low * UMOL_PER_MG_DL:.1f} to {high * UMOL_PER_MG_DL:.0f} umol/L)",
+        )
     female = sex_ is Sex.FEMALE
     kappa = 0.7 if female else 0.9
     alpha = -0.241 if female else -0.302
