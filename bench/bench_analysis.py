@@ -20,23 +20,10 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
+from run import Row
 from rvlms.analysis import analyze, validate_cohort
 from rvlms.analysis.comparisons import DEFAULT_SEED, MONTE_CARLO_RESAMPLES
 from rvlms.synth import synthesize
-
-try:
-    from bench.run import Row
-except ModuleNotFoundError:  # run as a script before bench/run.py exists
-    from dataclasses import dataclass
-
-    @dataclass(frozen=True)
-    class Row:  # type: ignore[no-redef]
-        name: str
-        measured: float
-        baseline: float
-        unit: str
-        target_ratio: float
-
 
 N_PATIENTS = 10_000
 SEED = 20250701

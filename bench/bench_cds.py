@@ -26,25 +26,9 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 
+from run import Row
 from rvlms.cds import create_router
 from rvlms.settings import Settings
-
-try:
-    from run import Row
-except ModuleNotFoundError:  # imported as bench.bench_cds, or run before bench/run.py exists
-    try:
-        from bench.run import Row
-    except ModuleNotFoundError:
-        from dataclasses import dataclass
-
-        @dataclass(frozen=True)
-        class Row:  # type: ignore[no-redef]
-            name: str
-            measured: float
-            baseline: float
-            unit: str
-            target_ratio: float
-
 
 REQUEST = (
     Path(__file__).resolve().parent.parent

@@ -13,7 +13,6 @@ import time
 from pathlib import Path
 
 from run import Row, measure
-
 from rvlms.case import Case
 from rvlms.examples import load_zhang2021, zhang2021_paths
 from rvlms.pathway import build_plan, load_knowledge

@@ -17,23 +17,10 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from run import Row
 from rvlms.case import Case, cohort_row
 from rvlms.examples import load_zhang2021
 from rvlms.registry import Registry, init_registry
-
-try:
-    from bench.run import Row
-except ModuleNotFoundError:  # run as a script before bench/run.py exists
-    from dataclasses import dataclass
-
-    @dataclass(frozen=True)
-    class Row:  # type: ignore[no-redef]
-        name: str
-        measured: float
-        baseline: float
-        unit: str
-        target_ratio: float
-
 
 N_CASES = 100_000
 TARGET_RATIO = 5.0

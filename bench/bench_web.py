@@ -32,23 +32,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from run import Row
 from rvlms.registry import Registry
 from rvlms.web import Role, load_demo
 from rvlms.web.accounts import Accounts
-
-try:
-    from bench.run import Row
-except ModuleNotFoundError:  # run as a script before bench/run.py exists
-    from dataclasses import dataclass as _dataclass
-
-    @_dataclass(frozen=True)
-    class Row:  # type: ignore[no-redef]
-        name: str
-        measured: float
-        baseline: float
-        unit: str
-        target_ratio: float
-
 
 HOST = "127.0.0.1"
 CONNECTIONS = 64

@@ -157,5 +157,5 @@ def test_dumped_result_loads_back() -> None:
 @pytest.mark.parametrize("creatinine", [5e-324, 0.5, 4000.0])
 def test_implausible_creatinine_is_refused(creatinine: float) -> None:
     """Values outside 0.1–40 mg/dL (8.8–3536 µmol/L) are typing or unit errors."""
-    with pytest.raises(ScoreInputError, match="from 0.1 to 40.0 mg/dL"):
+    with pytest.raises(ScoreInputError, match=r"from 0\.1 to 40\.0 mg/dL"):
         ckd_epi_2021(creatinine, 56, "female")
