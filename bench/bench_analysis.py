@@ -22,7 +22,9 @@ import pandas as pd
 
 from run import Row
 from rvlms.analysis import analyze, validate_cohort
+from rvlms.analysis.cohort import IMAGING_TYPES
 from rvlms.analysis.comparisons import DEFAULT_SEED, MONTE_CARLO_RESAMPLES
+from rvlms.analysis.variables import CATEGORICAL_VARIABLES, CONTINUOUS_VARIABLES
 from rvlms.synth import synthesize
 
 N_PATIENTS = 10_000
@@ -30,35 +32,9 @@ SEED = 20250701
 REPEATS = 3
 TARGET_RATIO = 1.5
 
-CONTINUOUS = (
-    "age",
-    "size_mm",
-    "operative_time_min",
-    "blood_loss_ml",
-    "rbc_ml",
-    "plasma_ml",
-    "los_days",
-    "creatinine_1w_umol_l",
-    "follow_up_months",
-)
-CATEGORICAL = (
-    "sex",
-    "ivc_level",
-    "vessel_of_origin",
-    "approach",
-    "conversion",
-    "transfused",
-    "icu_admission",
-    "reconstruction",
-    "margin",
-    "fnclcc_grade",
-    "clavien_dindo",
-    "local_recurrence",
-    "distant_metastasis",
-    "dfs_event",
-    "os_event",
-)
-TYPES = ("intraluminal", "intermediate", "extraluminal", "peripheral")
+CONTINUOUS = CONTINUOUS_VARIABLES
+CATEGORICAL = tuple(c for c in CATEGORICAL_VARIABLES if c != "imaging_type")
+TYPES = IMAGING_TYPES
 
 
 def direct_calls(df: pd.DataFrame) -> None:
