@@ -172,3 +172,23 @@ def test_power_json(app: typer.Typer, runner: CliRunner) -> None:
     assert data["n_total"] == 156
     bad = runner.invoke(app, ["power", "--hr", "1"])
     assert bad.exit_code == 2
+
+
+def test_cohort_report_pdf_and_html(app: typer.Typer, runner: CliRunner, tmp_path: Path) -> None:
+    """The cohort report: figures, methods and provenance in HTML; the same as a PDF."""
+    cohort = tmp_path / "cohort.csv"
+    assert (
+        runner.invoke(app, ["synth", "--n", "80", "--seed", "7", "--out", str(cohort)]).exit_code
+        == 0
+    )
+    html = runner.invoke(app, ["analyze", "--from", str(cohort), "--format", "html"])
+    assert html.exit_code == 0, html.output
+    assert html.stdout.count("<svg") >= 3
+    assert "Data provenance" in html.stdout and "80 patients (SYNTHETIC data)" in html.stdout
+    pdf = tmp_path / "cohort.pdf"
+    result = runner.invoke(
+        app, ["analyze", "--from", str(cohort), "--format", "pdf", "--out", str(pdf)]
+    )
+    assert result.exit_code == 0, result.output
+    assert pdf.read_bytes().startswith(b"%PDF")
+    assert runner.invoke(app, ["analyze", "--from", str(cohort), "--format", "pdf"]).exit_code == 2

@@ -23,6 +23,8 @@ EXPECTED = {
         "SurvivalEstimate",
         "SurvivalSummary",
         "analyze",
+        "cohort_report_html",
+        "cohort_report_pdf",
         "compare_groups",
         "describe",
         "fit_cox",

@@ -16,6 +16,7 @@ Example::
 """
 
 from rvlms.analysis.analyze import CohortAnalysis, analyze
+from rvlms.analysis.cohort_report import cohort_report_html, cohort_report_pdf
 from rvlms.analysis.cohort import (
     COHORT_COLUMNS,
     IMAGING_TYPES,
@@ -50,6 +51,8 @@ __all__ = [
     "SurvivalEstimate",
     "SurvivalSummary",
     "analyze",
+    "cohort_report_html",
+    "cohort_report_pdf",
     "compare_groups",
     "describe",
     "fit_cox",

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
 import jinja2
+from markupsafe import Markup
 from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = [
@@ -215,7 +217,11 @@ class ResultBase(BaseModel):
             out.extend(f"- {w}" for w in warnings)
         return "\n".join(out) + "\n"
 
-    def to_html(self) -> str:
+    def to_html(
+        self, *, figures: Sequence[tuple[str, str]] = (), provenance: str | None = None
+    ) -> str:
+        """HTML; ``figures`` are (caption, inline SVG) pairs, ``provenance`` says where the
+        data came from (file or registry, when, how many rows)."""
         template = _environment().get_template("result.html.j2")
         return template.render(
             heading=self.heading(),
@@ -223,6 +229,8 @@ class ResultBase(BaseModel):
             banner=SYNTHETIC_BANNER,
             tables=self.tables(),
             warnings=self.result_warnings(),
+            figures=[(caption, Markup(svg)) for caption, svg in figures],
+            provenance=provenance,
         )
 
     def __str__(self) -> str:

@@ -48,6 +48,7 @@ class AnalyzeFormat(enum.StrEnum):
     text = "text"
     json = "json"
     html = "html"
+    pdf = "pdf"
 
 
 class ReproduceFormat(enum.StrEnum):
@@ -97,6 +98,22 @@ def _load_cohort(from_: Path | None, db: str | None) -> pd.DataFrame:
         raise _fail(str(error)) from error
 
 
+def _display_db(db: str | None) -> str:
+    from rvlms.registry import display_url
+
+    return f"registry {display_url(db or '')}"
+
+
+def _provenance(df: pd.DataFrame, source: str) -> str:
+    from datetime import UTC, datetime
+
+    from rvlms.analysis.cohort import is_synthetic
+
+    kind = "SYNTHETIC data" if is_synthetic(df) else "patient data"
+    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return f"{len(df)} patients ({kind}) read from {source} on {when} by rvlms."
+
+
 def analyze_command(
     from_: Annotated[
         Path | None,
@@ -131,7 +148,13 @@ def analyze_command(
         typer.Option("--out", help="Write the report to FILE instead of stdout.", dir_okay=False),
     ] = None,
 ) -> None:
-    """Describe a cohort, compare groups, estimate DFS/OS and fit Cox when events allow."""
+    """Describe a cohort, compare groups, estimate DFS/OS and fit Cox when events allow.
+
+    HTML and PDF are the cohort report: tables, tests, Kaplan–Meier and perioperative
+    figures, methods and the data provenance.
+    """
+    if output_format is AnalyzeFormat.pdf and out is None:
+        raise _fail("--format pdf needs --out FILE.pdf")
     if by not in GROUPING_COLUMNS:
         raise _fail(
             f"--by {by!r} is not a grouping column; choose one of {', '.join(GROUPING_COLUMNS)}"
@@ -157,7 +180,7 @@ def analyze_command(
             progress.update(task, description=name, completed=steps.index(name))
 
         df = _load_cohort(from_, db)
-        source = str(from_) if from_ is not None else "database"
+        source = str(from_) if from_ is not None else _display_db(db)
         result = analyze(
             df,
             by,
@@ -173,12 +196,27 @@ def analyze_command(
         advance("render")
         if output_format is AnalyzeFormat.json:
             rendered = result.to_json()
-        elif output_format is AnalyzeFormat.html:
-            rendered = result.to_html()
+        elif output_format in (AnalyzeFormat.html, AnalyzeFormat.pdf):
+            from rvlms.analysis.cohort_report import cohort_report_html, cohort_report_pdf
+
+            provenance = _provenance(df, source)
+            if output_format is AnalyzeFormat.pdf:
+                assert out is not None
+                out.write_bytes(
+                    cohort_report_pdf(df, result, provenance=provenance, by=by, min_cell=min_cell)
+                )
+                rendered = ""
+            else:
+                rendered = cohort_report_html(
+                    df, result, provenance=provenance, by=by, min_cell=min_cell
+                )
         else:
             rendered = result.to_text()
         progress.update(task, completed=len(steps))
-    _emit(rendered, out)
+    if output_format is AnalyzeFormat.pdf:
+        typer.echo(f"written: {out}", err=True)
+    else:
+        _emit(rendered, out)
     for path in written:
         typer.echo(f"plot: {path}", err=True)
     if output_format is not AnalyzeFormat.text:
