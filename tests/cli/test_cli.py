@@ -139,3 +139,23 @@ def test_plan_path_imports_no_heavy_libraries() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_local_imaging_definition(tmp_path: Path) -> None:
+    """The imaging-type criterion is configurable and every output names the one used."""
+    from rvlms.imaging import default_definition
+
+    local = default_definition().model_dump(mode="json")
+    local.update(id="centre-x-v1", label="centre X thresholds", extraluminal_max_fraction=0.3)
+    path = tmp_path / "definition.yaml"
+    import yaml
+
+    path.write_text(yaml.safe_dump(local))
+    result = runner.invoke(app, ["classify", CASE1, "--format", "json", "--definition", str(path)])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["definition"].startswith("definition used: centre-x-v1")
+    local["extraluminal_max_fraction"] = 0.95
+    path.write_text(yaml.safe_dump(local))
+    bad = runner.invoke(app, ["plan", CASE1, "--definition", str(path)])
+    assert bad.exit_code == 2
+    assert "extraluminal_max_fraction must be below" in bad.stderr

@@ -15,6 +15,14 @@ from rvlms.cli.common import EXIT_INVALID, clinical_errors, fail, read_case, rep
 CaseArg = Annotated[
     Path, typer.Argument(help="Case file (.yaml, .yml or .json)", show_default=False)
 ]
+DefinitionOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--definition",
+        help="YAML file with a local definition of the imaging types (thresholds); "
+        "default: the packaged proposal",
+    ),
+]
 
 
 class PlanFormat(StrEnum):
@@ -64,14 +72,19 @@ def plan_command(
         ),
     ] = Timepoint.current,
     follow_up_years: Annotated[int, typer.Option(min=1, max=15)] = 5,
+    definition: DefinitionOption = None,
     out: Annotated[Path | None, typer.Option(help="Write to this file")] = None,
 ) -> None:
     """The cited MDT plan for one case: warnings, decisions, stages, missing facts, follow-up."""
+    from rvlms.imaging import load_definition
     from rvlms.pathway import build_plan
 
     with clinical_errors():
         plan = build_plan(
-            read_case(case_file), follow_up_years=follow_up_years, timepoint=as_of.value
+            read_case(case_file),
+            follow_up_years=follow_up_years,
+            timepoint=as_of.value,
+            definition=load_definition(definition) if definition else None,
         )
     if format is PlanFormat.json:
         _write(plan.model_dump_json(indent=2), out)
@@ -92,13 +105,14 @@ def plan_command(
 def classify_command(
     case_file: CaseArg,
     format: Annotated[ShortFormat, typer.Option("--format", "-f")] = ShortFormat.text,
+    definition: DefinitionOption = None,
 ) -> None:
     """IVC level and yang2025 imaging type, with the definition used and the reasons."""
-    from rvlms.imaging import classify
+    from rvlms.imaging import classify, load_definition
 
     with clinical_errors():
         case = read_case(case_file)
-        result = classify(case)
+        result = classify(case, load_definition(definition) if definition else None)
     if format is ShortFormat.json:
         typer.echo(result.model_dump_json(indent=2))
         return

@@ -6,7 +6,7 @@ from rvlms.imaging.classification import (
     Missing,
     classify,
 )
-from rvlms.imaging.definition import ImagingDefinition, default_definition
+from rvlms.imaging.definition import ImagingDefinition, default_definition, load_definition
 
 __all__ = [
     "LEVEL_OF_LANDMARK",
@@ -15,4 +15,5 @@ __all__ = [
     "Missing",
     "classify",
     "default_definition",
+    "load_definition",
 ]

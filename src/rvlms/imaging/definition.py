@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from functools import cache
 from importlib import resources
+from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from rvlms.case.vocab import Vessel
 
@@ -40,6 +41,24 @@ class ImagingDefinition(BaseModel):
     @property
     def described(self) -> str:
         return f"definition used: {self.id}: {self.label}"
+
+
+def load_definition(path: Path) -> ImagingDefinition:
+    """A local definition (same keys as the packaged ``imaging_definition.yaml``), so a centre
+    can change the thresholds or adopt the published definition once it is available."""
+    from rvlms.errors import FileUnreadable, InputError
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise FileUnreadable(f"{path}: {exc}") from None
+    try:
+        return ImagingDefinition.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or '(file)'}: {e['msg']}" for e in exc.errors()
+        )
+        raise InputError(f"{path}: invalid imaging definition: {problems}") from None
 
 
 @cache
