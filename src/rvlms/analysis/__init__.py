@@ -16,7 +16,6 @@ Example::
 """
 
 from rvlms.analysis.analyze import CohortAnalysis, analyze
-from rvlms.analysis.cohort_report import cohort_report_html, cohort_report_pdf
 from rvlms.analysis.cohort import (
     COHORT_COLUMNS,
     IMAGING_TYPES,
@@ -25,6 +24,7 @@ from rvlms.analysis.cohort import (
     read_cohort_csv,
     validate_cohort,
 )
+from rvlms.analysis.cohort_report import cohort_report_html, cohort_report_pdf
 from rvlms.analysis.comparisons import Comparison, compare_groups
 from rvlms.analysis.cox import CoxResult, fit_cox
 from rvlms.analysis.descriptive import DescriptiveTable, describe
