@@ -319,25 +319,15 @@ class Registry:
             changes = changes_between(row.data, new_data)
             if not changes:
                 return self._stored(row)
-            result = session.execute(
-                update(CaseRow)
-                .where(
-                    CaseRow.case_id == case_id,
-                    CaseRow.version == expected_version,
-                    CaseRow.deleted_at.is_(None),
-                )
-                .values(
-                    version=expected_version + 1,
-                    data=text,
-                    updated_at=now,
-                    updated_by=name,
-                    **_indexed(checked),
-                )
-                .execution_options(synchronize_session=False)
+            self._bump(
+                session,
+                case_id,
+                expected_version,
+                data=text,
+                updated_at=now,
+                updated_by=name,
+                **_indexed(checked),
             )
-            if result.rowcount != 1:  # type: ignore[attr-defined]
-                session.expire_all()
-                raise self._stale(self._current(session, case_id), expected_version)
             session.execute(
                 insert(_REVISIONS).values(
                     case_id=case_id,
@@ -370,25 +360,15 @@ class Registry:
             version = row.version if expected_version is None else expected_version
             if row.version != version:
                 raise self._stale(row, version)
-            result = session.execute(
-                update(CaseRow)
-                .where(
-                    CaseRow.case_id == case_id,
-                    CaseRow.version == version,
-                    CaseRow.deleted_at.is_(None),
-                )
-                .values(
-                    version=version + 1,
-                    updated_at=now,
-                    updated_by=name,
-                    deleted_at=now,
-                    deleted_by=name,
-                )
-                .execution_options(synchronize_session=False)
+            self._bump(
+                session,
+                case_id,
+                version,
+                updated_at=now,
+                updated_by=name,
+                deleted_at=now,
+                deleted_by=name,
             )
-            if result.rowcount != 1:  # type: ignore[attr-defined]
-                session.expire_all()
-                raise self._stale(self._current(session, case_id), version)
             data = dict(row.data)
             session.execute(
                 insert(_REVISIONS).values(
@@ -568,6 +548,23 @@ class Registry:
         return pd.DataFrame(rows, columns=[*COHORT_COLUMNS, *OPTIONAL_COLUMNS])
 
     # -- helpers -------------------------------------------------------------------
+
+    def _bump(self, session: Session, case_id: str, version: int, **values: Any) -> None:
+        """Move a live case from ``version`` to ``version + 1``; the version in the WHERE
+        clause makes a concurrent writer's stale update fail instead of overwriting."""
+        result = session.execute(
+            update(CaseRow)
+            .where(
+                CaseRow.case_id == case_id,
+                CaseRow.version == version,
+                CaseRow.deleted_at.is_(None),
+            )
+            .values(version=version + 1, **values)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            session.expire_all()
+            raise self._stale(self._current(session, case_id), version)
 
     def _current(self, session: Session, case_id: str) -> CaseRow:
         row = session.scalars(select(CaseRow).where(CaseRow.case_id == case_id)).one_or_none()
