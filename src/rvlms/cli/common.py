@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
@@ -53,9 +52,3 @@ def read_case(path: Path) -> Case:
 
     return load_case(path)
 
-
-def stdout_is_terminal() -> bool:
-    return sys.stdout.isatty()
-
-
-Command = Callable[..., None]

@@ -183,6 +183,19 @@ def _saved(case_id: str) -> RedirectResponse:
     return RedirectResponse(f"/cases/{case_id}/plan?saved=1", status_code=303)
 
 
+def _form_failure(
+    failure: CaseInvalid | Conflict, layout: FormLayout, *, new: bool, case_id: str | None = None
+) -> dict[str, Any]:
+    """How a failed save shows on the form: problems next to their fields (422), or the
+    conflict — on the case id for a new case (duplicate id), as a banner for an edit (409)."""
+    if isinstance(failure, CaseInvalid):
+        return {"placed": place_problems(failure.problems, layout, _PLACEMENT), "status_code": 422}
+    if new:
+        problem = FieldProblem("case_id", str(failure), case_id)
+        return {"placed": PlacedProblems({"case_id": [problem]}, []), "status_code": 409}
+    return {"conflict": str(failure), "status_code": 409}
+
+
 @router.get("/cases/new")
 def new_case_form(
     request: Request, grant: Annotated[Grant, Depends(require_web(Action.case_create))]
@@ -200,27 +213,14 @@ def create_from_form(request: Request, form: FormDep, ctx: ContextDep, me: Me) -
         data = {"case_id": case_id, **data}
     try:
         stored = ctx.registry.add(parse_case(data), grant.username)
-    except CaseInvalid as invalid:
-        placed = place_problems(invalid.problems, layout, _PLACEMENT)
+    except (CaseInvalid, Conflict) as failure:
         return _form_page(
             request,
             me,
             action="/cases/new",
             data=data,
             layout=layout,
-            placed=placed,
-            status_code=422,
-        )
-    except Conflict as conflict:
-        placed = PlacedProblems({"case_id": [FieldProblem("case_id", str(conflict), case_id)]}, [])
-        return _form_page(
-            request,
-            me,
-            action="/cases/new",
-            data=data,
-            layout=layout,
-            placed=placed,
-            status_code=409,
+            **_form_failure(failure, layout, new=True, case_id=case_id),
         )
     return _saved(stored.case_id)
 
@@ -270,20 +270,7 @@ def update_from_form(
     action = f"/cases/{case_id}/edit"
     try:
         ctx.registry.update(case_id, parse_case(data), version, grant.username)
-    except CaseInvalid as invalid:
-        placed = place_problems(invalid.problems, layout, _PLACEMENT)
-        return _form_page(
-            request,
-            me,
-            action=action,
-            data=data,
-            layout=layout,
-            placed=placed,
-            case_id=case_id,
-            version=version,
-            status_code=422,
-        )
-    except Conflict as conflict:
+    except (CaseInvalid, Conflict) as failure:
         return _form_page(
             request,
             me,
@@ -292,8 +279,7 @@ def update_from_form(
             layout=layout,
             case_id=case_id,
             version=version,
-            conflict=str(conflict),
-            status_code=409,
+            **_form_failure(failure, layout, new=False),
         )
     return _saved(case_id)
 
