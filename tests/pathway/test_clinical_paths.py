@@ -33,6 +33,7 @@ BASE: dict[str, Any] = {
         "ivc_patency": "patent",
         "collaterals": False,
         "contralateral_kidney": "normal",
+        "involvement_assessed": True,
         "distant_metastasis": False,
     },
 }
@@ -130,6 +131,15 @@ def test_ivc_not_involved() -> None:
     assert plan.decisions.vascular_control.preferred == "none"
     assert plan.decisions.reconstruction.preferred == "none"
     assert plan.classification.imaging_type == "peripheral"
+
+
+def test_unlisted_organs_are_unknown_until_assessed() -> None:
+    """Without an organ read of the imaging, 'no organ listed' is not 'no organ involved':
+    the open-vs-laparoscopic choice stays open and asks for it."""
+    plan = plan_for(involvement_assessed=None)
+    assert plan.decisions.approach.preferred is None
+    assert "organ needing en bloc resection" in plan.decisions.approach.undecided_because
+    assert "imaging.organs" in {m.fact for m in plan.missing_facts}
 
 
 def test_empty_case_guesses_nothing() -> None:

@@ -101,6 +101,12 @@ class Imaging(RecordModel):
         description="Extensive reaction area around the tumour (zhang2021 neoadjuvant criterion 1)",
     )
     organs: list[OrganInvolvement] = Field(default_factory=list)
+    involvement_assessed: bool | None = Field(
+        default=None,
+        description="True when imaging was read for involvement of the renal veins and the "
+        "neighbouring organs: empty lists then mean 'none'. Listing any organ or renal vein "
+        "implies it; without either, uninvolved structures are unknown, not absent",
+    )
 
     contralateral_kidney: KidneyFunction | None = None
     regional_nodes: bool | None = None
@@ -198,6 +204,10 @@ class Imaging(RecordModel):
         if self.tumour_thrombus is not None and self.tumour_thrombus.upper_extent is not None:
             points.append(self.tumour_thrombus.upper_extent)
         return max(points, key=order.index) if points else None
+
+    @property
+    def involvement_known(self) -> bool:
+        return bool(self.involvement_assessed or self.organs or self.renal_veins_involved)
 
     def organ_extent(self, organ: Organ) -> InvolvementExtent | None:
         extents = [o.extent for o in self.organs if o.organ is organ]

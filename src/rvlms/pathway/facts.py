@@ -400,50 +400,62 @@ def _renal_vein(case: Case, which: Side) -> Any:
         if imaging.side is None:
             return MISSING
         return imaging.side in (which, Side.bilateral)
-    if imaging.renal_veins_involved or imaging.ivc_involved is False:
+    if imaging.ivc_involved is False or imaging.involvement_known:
         return False
-    return MISSING if imaging.ivc_involved is None else False
+    return MISSING
+
+
+def _involved(case: Case, found: bool) -> Any:
+    """A structure found involved is a fact; one not listed is only known to be free when
+    the imaging was read for involvement (``imaging.involvement_assessed``)."""
+    return True if found else (False if case.imaging.involvement_known else MISSING)
 
 
 @fact("renal artery encased", "imaging.organs")
 def renal_artery_encased(case: Case, _: Classification) -> Any:
     extent = case.imaging.organ_extent(Organ.renal_artery)
-    return extent in (InvolvementExtent.encasement, InvolvementExtent.invasion)
+    return _involved(case, extent in (InvolvementExtent.encasement, InvolvementExtent.invasion))
 
 
 @fact("kidney invaded or adherent", "imaging.organs")
 def kidney_invaded(case: Case, _: Classification) -> Any:
-    return case.imaging.organ_extent(Organ.kidney) in _INVADING
+    return _involved(case, case.imaging.organ_extent(Organ.kidney) in _INVADING)
 
 
 @fact("adrenal invaded or adherent", "imaging.organs")
 def adrenal_invaded(case: Case, _: Classification) -> Any:
-    return case.imaging.organ_extent(Organ.adrenal) in _INVADING
+    return _involved(case, case.imaging.organ_extent(Organ.adrenal) in _INVADING)
 
 
 @fact("mass in the adrenal region", "imaging.organs", "imaging.vessel_of_origin")
 def adrenal_region(case: Case, _: Classification) -> Any:
     """zhang2021 cases 1, 3 and 4 lay in the right adrenal area (Methods, Fig. 1)."""
-    return case.imaging.vessel_of_origin is Vessel.adrenal_vein or any(
-        o.organ is Organ.adrenal for o in case.imaging.organs
+    return _involved(
+        case,
+        case.imaging.vessel_of_origin is Vessel.adrenal_vein
+        or any(o.organ is Organ.adrenal for o in case.imaging.organs),
     )
 
 
 @fact("liver invaded", "imaging.organs")
 def liver_invaded(case: Case, _: Classification) -> Any:
-    return case.imaging.organ_extent(Organ.liver) in _INVADING
+    return _involved(case, case.imaging.organ_extent(Organ.liver) in _INVADING)
 
 
 @fact("bowel (duodenum or colon) invaded", "imaging.organs")
 def bowel_invaded(case: Case, _: Classification) -> Any:
-    return any(case.imaging.organ_extent(o) in _INVADING for o in (Organ.duodenum, Organ.colon))
+    return _involved(
+        case,
+        any(case.imaging.organ_extent(o) in _INVADING for o in (Organ.duodenum, Organ.colon)),
+    )
 
 
 @fact("SMA, aorta, coeliac trunk, portal vein or spine involved", "imaging.organs")
 def unresectable_structures(case: Case, _: Classification) -> Any:
     """STRASS2 eligibility defines non-resectability by these structures (clinical brief §2.4)."""
-    return any(
-        o.organ in _UNRESECTABLE_ORGANS and o.extent in _INVADING for o in case.imaging.organs
+    return _involved(
+        case,
+        any(o.organ in _UNRESECTABLE_ORGANS and o.extent in _INVADING for o in case.imaging.organs),
     )
 
 
@@ -455,15 +467,17 @@ def multiple_major_organs(case: Case, _: Classification) -> Any:
         if o.organ in _MAJOR_ORGANS
         and o.extent in (InvolvementExtent.invasion, InvolvementExtent.encasement)
     }
-    return len(hit) >= 2
+    return _involved(case, len(hit) >= 2)
 
 
 @fact("organ needing en bloc resection", "imaging.organs")
 def en_bloc_organ(case: Case, c: Classification) -> Any:
-    return any(
-        bool(f(case, c)) is True
-        for f in (renal_artery_encased, kidney_invaded, liver_invaded, bowel_invaded)
-    )
+    values = [
+        f(case, c) for f in (renal_artery_encased, kidney_invaded, liver_invaded, bowel_invaded)
+    ]
+    if any(v is True for v in values):
+        return True
+    return MISSING if any(v is MISSING for v in values) else False
 
 
 @fact("distant metastasis", "imaging.distant_metastasis")

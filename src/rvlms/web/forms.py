@@ -219,6 +219,12 @@ CASE_FORM: tuple[Section, ...] = (
                 hint="Leave a row empty to remove it.",
             ),
             FormField(
+                "imaging.involvement_assessed",
+                "Renal veins and organs assessed",
+                "tristate",
+                hint="Yes: structures not listed above are free of tumour",
+            ),
+            FormField(
                 "imaging.contralateral_kidney",
                 "Contralateral kidney",
                 "choice",
