@@ -613,8 +613,10 @@ def metastasis_in_follow_up(case: Case, _: Classification) -> Any:
     return case.follow_up.first(EventKind.distant_metastasis) is not None
 
 
-@fact("recurrent tumour", "follow_up.events", "notes")
+@fact("recurrent tumour", "follow_up.events")
 def recurrent_tumour(case: Case, c: Classification) -> Any:
+    """The tumour being treated is a local recurrence (zhang2021's third neoadjuvant and
+    adjuvant situation)."""
     return bool(local_recurrence(case, c))
 
 
