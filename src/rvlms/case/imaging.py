@@ -14,11 +14,13 @@ from pydantic import Field, model_validator
 from rvlms.case.base import Centimetres, Fraction, Percent, RecordModel
 from rvlms.case.vocab import (
     ContrastPhase,
+    DiaphragmRelation,
     ImagingModality,
     ImagingType,
     InvolvementExtent,
     IvcLandmark,
     IvcLevel,
+    IvcRelation,
     KidneyFunction,
     MetastasisSite,
     Organ,
@@ -86,9 +88,29 @@ class Imaging(RecordModel):
         description="Qualitative wall involvement when no percentage is measured; derived "
         "from wall_circumference_pct when that is given",
     )
+    ivc_relation: IvcRelation | None = Field(
+        default=None,
+        description="How the tumour meets the IVC: abutted, compressed, wall_invaded or "
+        "intramural (growing within the caval wall)",
+    )
     involved_segment_length_cm: Centimetres | None = None
     ivc_patency: Patency | None = None
     collaterals: bool | None = None
+    hepatic_veins_involved: bool | None = Field(
+        default=None, description="Tumour or thrombus in or at the ostia of the hepatic veins"
+    )
+    budd_chiari: bool | None = Field(
+        default=None, description="Hepatic venous outflow obstruction (Budd–Chiari) on imaging"
+    )
+    relation_to_diaphragm: DiaphragmRelation | None = Field(
+        default=None,
+        description="Cranial end of tumour or thrombus below, at or above the diaphragm",
+    )
+    right_atrium_extension: bool | None = Field(
+        default=None, description="Tumour or thrombus reaches into the right atrium"
+    )
+    right_renal_vein_patency: Patency | None = None
+    left_renal_vein_patency: Patency | None = None
     vessel_dilated: bool | None = None
     uneven_enhancement: bool | None = None
     fat: bool | None = None
@@ -103,12 +125,17 @@ class Imaging(RecordModel):
     organs: list[OrganInvolvement] = Field(default_factory=list)
     involvement_assessed: bool | None = Field(
         default=None,
-        description="True when imaging was read for involvement of the renal veins and the "
-        "neighbouring organs: empty lists then mean 'none'. Listing any organ or renal vein "
-        "implies it; without either, uninvolved structures are unknown, not absent",
+        description="True when imaging was read for involvement of the renal veins and every "
+        "neighbouring organ: structures not listed are then free. Otherwise a structure is "
+        "free only when listed with extent 'none'; listing one involved organ says nothing "
+        "about the others",
     )
 
-    contralateral_kidney: KidneyFunction | None = None
+    contralateral_kidney: KidneyFunction | None = Field(
+        default=None, description="The kidney opposite the tumour side"
+    )
+    right_kidney: KidneyFunction | None = None
+    left_kidney: KidneyFunction | None = None
     regional_nodes: bool | None = None
     distant_metastasis: bool | None = None
     metastasis_sites: list[MetastasisSite] = Field(default_factory=list)
@@ -183,6 +210,17 @@ class Imaging(RecordModel):
             )
         if self.distant_metastasis is False and self.metastasis_sites:
             raise ValueError("metastasis_sites given but distant_metastasis is false")
+        if self.ivc_involved is False and (
+            self.right_atrium_extension or self.ivc_relation is IvcRelation.intramural
+        ):
+            raise ValueError(
+                "ivc_involved: false contradicts right_atrium_extension or an intramural "
+                "IVC tumour"
+            )
+        if self.right_atrium_extension is False and self.highest_landmark is IvcLandmark.right_atrium:
+            raise ValueError(
+                "right_atrium_extension: false contradicts an extent up to the right atrium"
+            )
         return self
 
     @property
@@ -207,9 +245,25 @@ class Imaging(RecordModel):
 
     @property
     def involvement_known(self) -> bool:
-        return bool(self.involvement_assessed or self.organs or self.renal_veins_involved)
+        """Whether every neighbouring structure was read; never inferred from the lists."""
+        return bool(self.involvement_assessed)
 
     def organ_extent(self, organ: Organ) -> InvolvementExtent | None:
+        """The worst recorded extent; ``none`` when the structure is recorded as free or the
+        whole field was read (``involvement_assessed``); ``None`` when nobody looked."""
         extents = [o.extent for o in self.organs if o.organ is organ]
         order = list(InvolvementExtent)
-        return max(extents, key=order.index) if extents else None
+        if extents:
+            return max(extents, key=order.index)
+        return InvolvementExtent.none if self.involvement_known else None
+
+    def kidney(self, which: Side) -> KidneyFunction | None:
+        """The function of the right or left kidney, from the per-side field or, for the side
+        opposite the tumour, from ``contralateral_kidney``."""
+        own = self.right_kidney if which is Side.right else self.left_kidney
+        if own is not None:
+            return own
+        opposite = {Side.right: Side.left, Side.left: Side.right}
+        if self.side is not None and opposite.get(self.side) is which:
+            return self.contralateral_kidney
+        return None

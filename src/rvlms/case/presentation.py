@@ -8,7 +8,7 @@ import datetime as dt
 from pydantic import Field, model_validator
 
 from rvlms.case.base import LabTest, MicromolPerLitre, RecordModel
-from rvlms.case.vocab import HistoryItem, Sex, Symptom
+from rvlms.case.vocab import HistoryItem, Sex, Symptom, WorkingDiagnosis
 from rvlms.scores import AsaClass
 
 
@@ -34,6 +34,9 @@ class Presentation(RecordModel):
         default=None, description="Found on imaging done for another reason"
     )
     ecog: int | None = Field(default=None, ge=0, le=4)
+    working_diagnosis: WorkingDiagnosis | None = Field(
+        default=None, description="What the team thought the mass was before histology"
+    )
 
     @model_validator(mode="after")
     def _none_stands_alone(self) -> Presentation:

@@ -7,6 +7,7 @@ import datetime as dt
 from pydantic import Field, model_validator
 
 from rvlms.case.base import Millilitres, Minutes, MitosesPer10Hpf, Percent, RecordModel
+from rvlms.case.outcome import Immunohistochemistry
 from rvlms.case.vocab import (
     Access,
     Approach,
@@ -21,6 +22,7 @@ from rvlms.case.vocab import (
     TherapyStatus,
     VascularControl,
 )
+from rvlms.scores import FnclccGrade
 
 
 class Biopsy(RecordModel):
@@ -31,6 +33,9 @@ class Biopsy(RecordModel):
     mitoses_per_10hpf: MitosesPer10Hpf | None = None
     atypia: bool | None = None
     ki67_pct: Percent | None = None
+    necrosis: bool | None = None
+    grade: FnclccGrade | None = Field(default=None, description="FNCLCC grade on the biopsy")
+    ihc: Immunohistochemistry = Field(default_factory=Immunohistochemistry)
     complication: str | None = None
 
     @model_validator(mode="after")
@@ -88,6 +93,9 @@ class Operation(RecordModel):
     reconstruction_material: GraftMaterial | None = None
     organs_resected: list[ResectedOrgan] = Field(default_factory=list)
     thrombectomy: bool | None = None
+    test_clamp_tolerated: bool | None = Field(
+        default=None, description="Clamping the IVC was tolerated haemodynamically"
+    )
     en_bloc: bool | None = None
     operative_time_min: Minutes | None = None
     blood_loss_ml: Millilitres | None = None

@@ -39,6 +39,21 @@ class Symptom(StrEnum):
     palpable_mass = "palpable_mass"
     haematuria = "haematuria"
     fever = "fever"
+    deep_vein_thrombosis = "deep_vein_thrombosis"
+    pulmonary_embolism = "pulmonary_embolism"
+    jaundice = "jaundice"
+    hepatomegaly = "hepatomegaly"
+    flank_pain = "flank_pain"
+    leg_pain = "leg_pain"
+    nausea_vomiting = "nausea_vomiting"
+    abdominal_distension = "abdominal_distension"
+    early_satiety = "early_satiety"
+    fatigue = "fatigue"
+    anaemia = "anaemia"
+    syncope = "syncope"
+    chest_pain = "chest_pain"
+    abdominal_wall_collaterals = "abdominal_wall_collaterals"
+    varicocele = "varicocele"
 
 
 class HistoryItem(StrEnum):
@@ -72,6 +87,11 @@ class ImagingModality(StrEnum):
     pet_ct = "pet_ct"
     ultrasound = "ultrasound"
     chest_ct = "chest_ct"
+    doppler_ultrasound = "doppler_ultrasound"
+    echocardiography = "echocardiography"
+    transoesophageal_echocardiography = "transoesophageal_echocardiography"
+    cavography = "cavography"
+    angiography = "angiography"
 
 
 class ContrastPhase(StrEnum):
@@ -84,14 +104,37 @@ class ContrastPhase(StrEnum):
 
 
 class Vessel(StrEnum):
-    """Vessel of origin or involvement (zhang2021 Background: IVC, renal, adrenal, iliac veins)."""
+    """Vessel of origin or involvement (zhang2021 Background: IVC, renal, adrenal, iliac veins).
+
+    ``gonadal_vein`` and ``iliac_vein`` stay for reports that do not say which one;
+    ``adrenal_gland`` is a tumour reported as arising in the gland rather than its vein.
+    """
 
     ivc = "ivc"
     renal_vein = "renal_vein"
     adrenal_vein = "adrenal_vein"
+    adrenal_gland = "adrenal_gland"
     gonadal_vein = "gonadal_vein"
+    ovarian_vein = "ovarian_vein"
+    testicular_vein = "testicular_vein"
     iliac_vein = "iliac_vein"
+    common_iliac_vein = "common_iliac_vein"
+    external_iliac_vein = "external_iliac_vein"
+    internal_iliac_vein = "internal_iliac_vein"
     unknown = "unknown"
+
+
+GONADAL_VEINS = frozenset({Vessel.gonadal_vein, Vessel.ovarian_vein, Vessel.testicular_vein})
+ILIAC_VEINS = frozenset(
+    {
+        Vessel.iliac_vein,
+        Vessel.common_iliac_vein,
+        Vessel.external_iliac_vein,
+        Vessel.internal_iliac_vein,
+    }
+)
+ADRENAL_ORIGINS = frozenset({Vessel.adrenal_vein, Vessel.adrenal_gland})
+TRIBUTARIES = frozenset({Vessel.renal_vein} | ADRENAL_ORIGINS | GONADAL_VEINS | ILIAC_VEINS)
 
 
 class IvcLandmark(StrEnum):
@@ -131,6 +174,46 @@ class Patency(StrEnum):
     occluded = "occluded"
 
 
+class DiaphragmRelation(StrEnum):
+    """Where the cranial end of tumour or thrombus lies relative to the diaphragm: below it
+    the hepatocaval confluence is reached from the abdomen (total hepatic vascular exclusion,
+    veno-venous bypass); above it cardiopulmonary bypass is needed (Eyraud chapter)."""
+
+    below = "below"
+    at = "at"
+    above = "above"
+
+
+class IvcRelation(StrEnum):
+    """How the tumour meets the IVC wall: outside it (abutting or compressing), through it
+    (wall invaded) or growing within it (intramural, the primary caval-wall tumour)."""
+
+    abutted = "abutted"
+    compressed = "compressed"
+    wall_invaded = "wall_invaded"
+    intramural = "intramural"
+
+
+class WorkingDiagnosis(StrEnum):
+    """What the team thought the mass was before histology."""
+
+    vascular_leiomyosarcoma = "vascular_leiomyosarcoma"
+    retroperitoneal_sarcoma = "retroperitoneal_sarcoma"
+    renal_cell_carcinoma_with_thrombus = "renal_cell_carcinoma_with_thrombus"
+    adrenal_tumour = "adrenal_tumour"
+    adrenocortical_carcinoma = "adrenocortical_carcinoma"
+    paraganglioma = "paraganglioma"
+    bland_ivc_thrombosis = "bland_ivc_thrombosis"
+    liposarcoma = "liposarcoma"
+    neurogenic_tumour = "neurogenic_tumour"
+    lymphoma = "lymphoma"
+    metastasis = "metastasis"
+    hepatic_tumour = "hepatic_tumour"
+    gynaecological_tumour = "gynaecological_tumour"
+    other = "other"
+    unknown = "unknown"
+
+
 class WallInvolvement(StrEnum):
     """How much of the IVC wall the tumour involves, when no percentage is measured."""
 
@@ -155,9 +238,18 @@ class Organ(StrEnum):
     psoas = "psoas"
     spine = "spine"
     right_atrium = "right_atrium"
+    spleen = "spleen"
+    stomach = "stomach"
+    small_bowel = "small_bowel"
+    mesentery = "mesentery"
+    iliac_artery = "iliac_artery"
+    diaphragm = "diaphragm"
 
 
 class InvolvementExtent(StrEnum):
+    """From least to most: ``none`` records that the structure was read and is free."""
+
+    none = "none"
     abutment = "abutment"
     compression = "compression"
     adhesion = "adhesion"
@@ -168,6 +260,9 @@ class InvolvementExtent(StrEnum):
 class KidneyFunction(StrEnum):
     normal = "normal"
     impaired = "impaired"
+    hydronephrosis = "hydronephrosis"
+    horseshoe = "horseshoe"
+    non_functioning = "non_functioning"
     absent = "absent"
 
 
@@ -186,17 +281,21 @@ class BiopsyMethod(StrEnum):
     laparoscopic = "laparoscopic"
     open = "open"
     endoscopic = "endoscopic"
+    endovascular = "endovascular"
 
 
 class BiopsyResult(StrEnum):
     leiomyosarcoma = "leiomyosarcoma"
+    smooth_muscle_tumour = "smooth_muscle_tumour"
     other_sarcoma = "other_sarcoma"
     liposarcoma = "liposarcoma"
     paraganglioma = "paraganglioma"
     neurogenic_tumour = "neurogenic_tumour"
     lymphoma = "lymphoma"
     metastasis = "metastasis"
+    carcinoma = "carcinoma"
     benign = "benign"
+    indeterminate = "indeterminate"
     non_diagnostic = "non_diagnostic"
 
 
@@ -232,7 +331,9 @@ class VascularControl(StrEnum):
     partial_clamp = "partial_clamp"
     complete_clamp = "complete_clamp"
     veno_venous_bypass = "veno_venous_bypass"
+    total_hepatic_vascular_exclusion = "total_hepatic_vascular_exclusion"
     cardiopulmonary_bypass = "cardiopulmonary_bypass"
+    hypothermic_circulatory_arrest = "hypothermic_circulatory_arrest"
 
 
 class Reconstruction(StrEnum):
@@ -243,7 +344,11 @@ class Reconstruction(StrEnum):
     patch = "patch"
     tube_graft = "tube_graft"
     ligation = "ligation"
+    renal_vein_ligation = "renal_vein_ligation"
     renal_vein_reimplantation = "renal_vein_reimplantation"
+    end_to_end_repair = "end_to_end_repair"
+    renal_autotransplantation = "renal_autotransplantation"
+    vein_of_origin_ligation = "vein_of_origin_ligation"
 
 
 class GraftMaterial(StrEnum):
@@ -269,6 +374,49 @@ class OrganResection(StrEnum):
     colectomy = "colectomy"
     ureter_resection = "ureter_resection"
     psoas_resection = "psoas_resection"
+    splenectomy = "splenectomy"
+    distal_pancreatectomy = "distal_pancreatectomy"
+    small_bowel_resection = "small_bowel_resection"
+    ex_vivo_liver_resection = "ex_vivo_liver_resection"
+    aortic_resection = "aortic_resection"
+    diaphragm_resection = "diaphragm_resection"
+
+
+class Resectability(StrEnum):
+    """Whether, and where, the tumour can be resected (plan contract vocabulary).
+
+    ``resectable_expert_centre`` separates tumours that teams do resect, with vascular, aortic,
+    hepatic or cardiac reconstruction, from those that cannot be resected at all.
+    """
+
+    resectable = "resectable"
+    resectable_expert_centre = "resectable_expert_centre"
+    not_resectable = "not_resectable"
+
+
+class PerioperativeTherapy(StrEnum):
+    """Neoadjuvant or adjuvant treatment (plan contract vocabulary)."""
+
+    none = "none"
+    chemotherapy = "chemotherapy"
+    radiotherapy = "radiotherapy"
+    chemoradiotherapy = "chemoradiotherapy"
+    clinical_trial = "clinical_trial"
+
+
+class SystemicTherapy(StrEnum):
+    """Systemic treatment of advanced (metastatic or unresectable) disease (plan vocabulary)."""
+
+    not_indicated = "not_indicated"
+    doxorubicin_trabectedin = "doxorubicin_trabectedin"
+    doxorubicin = "doxorubicin"
+    doxorubicin_ifosfamide = "doxorubicin_ifosfamide"
+    doxorubicin_dacarbazine = "doxorubicin_dacarbazine"
+    gemcitabine_docetaxel = "gemcitabine_docetaxel"
+    trabectedin = "trabectedin"
+    later_line = "later_line"
+    clinical_trial = "clinical_trial"
+    best_supportive_care = "best_supportive_care"
 
 
 class Stain(StrEnum):
@@ -311,11 +459,16 @@ class VitalStatus(StrEnum):
 
 
 __all__ = [
+    "ADRENAL_ORIGINS",
+    "GONADAL_VEINS",
+    "ILIAC_VEINS",
+    "TRIBUTARIES",
     "Access",
     "Approach",
     "BiopsyMethod",
     "BiopsyResult",
     "ContrastPhase",
+    "DiaphragmRelation",
     "EventKind",
     "GraftMaterial",
     "HistoryItem",
@@ -323,6 +476,7 @@ __all__ = [
     "ImagingType",
     "InvolvementExtent",
     "IvcLandmark",
+    "IvcRelation",
     "IvcLevel",
     "KidneyFunction",
     "MdtDecision",
@@ -330,11 +484,14 @@ __all__ = [
     "Organ",
     "OrganResection",
     "Patency",
+    "PerioperativeTherapy",
     "Reconstruction",
+    "Resectability",
     "Sex",
     "Side",
     "Stain",
     "Symptom",
+    "SystemicTherapy",
     "TestResult",
     "TherapyKind",
     "TherapyStatus",
@@ -342,4 +499,5 @@ __all__ = [
     "Vessel",
     "VitalStatus",
     "WallInvolvement",
+    "WorkingDiagnosis",
 ]

@@ -246,6 +246,26 @@ _WORDS = {"is": "=", "in": "in", "gt": ">", "ge": "≥", "lt": "<", "le": "≤",
 _FLIP = {Truth.true: Truth.false, Truth.false: Truth.true, Truth.unknown: Truth.unknown}
 
 
+def describe(condition: Condition, labels: dict[str, str] | None = None) -> str:
+    """A condition in words, for the options of a decision ("IVC patency in patent, ...")."""
+    if isinstance(condition, Always):
+        return "always"
+    if isinstance(condition, Leaf):
+        name = (labels or {}).get(condition.fact, condition.fact.replace("_", " "))
+        op, operand = condition.spec
+        if op == "known":
+            return f"{name} {'known' if operand else 'not known'}"
+        if op == "is" and isinstance(operand, bool):
+            return name if operand else f"no {name}"
+        return f"{name} {_WORDS[op]} {_show(operand)}"
+    if isinstance(condition, Not):
+        return f"not ({describe(condition.not_, labels)})"
+    parts = condition.all if isinstance(condition, All) else condition.any  # type: ignore[union-attr]
+    joiner = " and " if isinstance(condition, All) else " or "
+    words = [describe(p, labels) for p in parts]
+    return joiner.join(f"({w})" if (" and " in w or " or " in w) else w for w in words)
+
+
 def evaluate(condition: Condition, facts: Facts, labels: dict[str, str] | None = None) -> Trace:
     """Evaluate a condition against the facts of one case; pure, no I/O."""
     if isinstance(condition, Leaf):

@@ -8,13 +8,14 @@ would decide; a rule that does not hold stays silent (``explain`` shows why).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Literal
 
 from rvlms.case import Case, FollowUp, Postoperative
 from rvlms.imaging import Classification, ImagingDefinition, classify
-from rvlms.pathway.conditions import Facts, Trace, Truth, evaluate
+from rvlms.pathway.conditions import Facts, Truth
+from rvlms.pathway.decisions import decide, from_operation, organ_resections
 from rvlms.pathway.facts import CATALOGUE, derive_facts, labels
+from rvlms.pathway.fields import field_label
 from rvlms.pathway.followup import follow_up_plan
 from rvlms.pathway.knowledge import (
     STAGE_TITLES,
@@ -25,13 +26,12 @@ from rvlms.pathway.knowledge import (
     Stage,
     load_knowledge,
 )
+from rvlms.pathway.outcome import Outcome, evaluate_rule
 from rvlms.pathway.plan import (
     ClassificationOut,
-    DecisionOut,
     Decisions,
     EvidenceOut,
     MissingFact,
-    OrganResectionOut,
     Plan,
     Recommendation,
     SourceOut,
@@ -39,45 +39,6 @@ from rvlms.pathway.plan import (
     SupersededBy,
     Warning,
 )
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """How one rule came out for one case."""
-
-    rule: Rule
-    in_scope: Truth
-    scope_trace: Trace | None
-    trace: Trace | None
-
-    @property
-    def truth(self) -> Truth:
-        """Unknown when either the scope or the condition cannot be decided."""
-        if self.in_scope is Truth.unknown:
-            return Truth.unknown
-        if self.in_scope is Truth.false or self.trace is None:
-            return Truth.false
-        return self.trace.truth
-
-    @property
-    def because(self) -> list[str]:
-        if self.trace is None:
-            return []
-        return list(dict.fromkeys(leaf.text for leaf in self.trace.supporting()))
-
-    @property
-    def missing(self) -> list[str]:
-        if self.truth is not Truth.unknown or not self.rule.report_missing:
-            return []
-        trace = self.scope_trace if self.in_scope is Truth.unknown else self.trace
-        return list(dict.fromkeys(trace.missing_facts())) if trace is not None else []
-
-
-def evaluate_rule(rule: Rule, facts: Facts, names: dict[str, str]) -> Outcome:
-    scope_trace = evaluate(rule.scope, facts, names) if rule.scope is not None else None
-    in_scope = scope_trace.truth if scope_trace is not None else Truth.true
-    trace = evaluate(rule.when, facts, names) if in_scope is Truth.true else None
-    return Outcome(rule, in_scope, scope_trace, trace)
 
 
 def evaluate_case(
@@ -139,62 +100,6 @@ def _recommendation(outcome: Outcome, kb: KnowledgeBase) -> dict[str, object]:
     }
 
 
-def _decide(decision: Decision, outcomes: list[Outcome], facts: Facts) -> DecisionOut:
-    votes = [(o, v) for o in outcomes for v in o.rule.decides if v.decision is decision]
-    preferred_votes = sorted(
-        ((o, v) for o, v in votes if v.role == "preferred" and o.truth is not Truth.false),
-        key=lambda ov: -ov[1].priority,
-    )
-    winner = next(((o, v) for o, v in preferred_votes if o.truth is Truth.true), None)
-    bar = winner[1].priority if winner else None
-    blockers = [
-        o
-        for o, v in preferred_votes
-        if o.truth is Truth.unknown and (bar is None or v.priority > bar)
-    ]
-    preferred: str | None = None
-    because: list[str] = []
-    rules: list[str] = []
-    undecided = [CATALOGUE[f].label for o in blockers for f in o.missing]
-    if winner is not None and not blockers:
-        preferred, because, rules = winner[1].option, winner[0].because, [winner[0].rule.id]
-    alternatives: list[str] = []
-    for outcome, vote in votes:
-        if outcome.truth is Truth.true and vote.option != preferred:
-            alternatives.append(vote.option)
-            if outcome.rule.id not in rules:
-                rules.append(outcome.rule.id)
-    return DecisionOut(
-        preferred=preferred,
-        alternatives=list(dict.fromkeys(alternatives)),
-        because=because,
-        rules=rules,
-        undecided_because=list(dict.fromkeys(undecided)),
-    )
-
-
-def _organ_resections(outcomes: list[Outcome], facts: Facts) -> list[OrganResectionOut]:
-    chosen: dict[str, OrganResectionOut] = {}
-    for outcome in outcomes:
-        if outcome.truth is not Truth.true:
-            continue
-        for vote in outcome.rule.decides:
-            if vote.decision is not Decision.organ_resection:
-                continue
-            role = "recommended" if vote.role == "preferred" else "consider"
-            side = facts.get(vote.side_fact) if vote.side_fact else None
-            current = chosen.get(vote.option)
-            if current is None or (current.role == "consider" and role == "recommended"):
-                chosen[vote.option] = OrganResectionOut(
-                    item=vote.option,
-                    side=str(side) if side is not None else None,
-                    role=role,
-                    rule=outcome.rule.id,
-                    because=outcome.because,
-                )
-    return list(chosen.values())
-
-
 def _missing_facts(outcomes: list[Outcome], classification: Classification) -> list[MissingFact]:
     merged: dict[str, tuple[str, list[str], list[str]]] = {}
     for item in classification.missing:
@@ -203,7 +108,7 @@ def _missing_facts(outcomes: list[Outcome], classification: Classification) -> l
         purpose = outcome.rule.needed_for or outcome.rule.title
         for name in outcome.missing:
             field = CATALOGUE[name].fields[0]
-            entry = merged.setdefault(field, (CATALOGUE[name].label, [], []))
+            entry = merged.setdefault(field, (field_label(field, CATALOGUE[name].label), [], []))
             entry[1].append(purpose)
             entry[2].append(outcome.rule.id)
     return [
@@ -218,6 +123,30 @@ def _missing_facts(outcomes: list[Outcome], classification: Classification) -> l
 
 
 Timepoint = Literal["current", "preoperative"]
+
+POSTOPERATIVE_STAGES = frozenset(
+    {Stage.after_surgery, Stage.pathology_adjuvant, Stage.follow_up, Stage.recurrence}
+)
+"""After an operation the current plan is about the specimen, adjuvant therapy, follow-up and
+recurrence: the pre-operative work-up and the surgical plan are history (shown by
+``--as-of preoperative``)."""
+
+
+def _decisions(case: Case, outcomes: list[Outcome], facts: Facts, kb: KnowledgeBase) -> Decisions:
+    def evidence_of(outcome: Outcome) -> list[EvidenceOut]:
+        return _cited(outcome.rule, kb)[0]
+
+    organs, organ_deciding = organ_resections(outcomes, facts, evidence_of)
+    made: dict[str, object] = {
+        d.value: decide(d, outcomes, evidence_of)
+        for d in Decision
+        if d is not Decision.organ_resection
+    }
+    made["organ_resection"] = organs
+    if case.operation is not None:
+        made.update(from_operation(case))
+        organ_deciding = []
+    return Decisions(**made, organ_resection_deciding_facts=organ_deciding)  # type: ignore[arg-type]
 
 
 def preoperative_view(case: Case) -> Case:
@@ -252,6 +181,9 @@ def build_plan(
         case = preoperative_view(case)
     kb = kb or load_knowledge()
     classification, facts, outcomes = evaluate_case(case, kb, definition)
+    operated = case.operation is not None
+    if operated:
+        outcomes = [o for o in outcomes if o.rule.stage in POSTOPERATIVE_STAGES]
     fired = [o for o in outcomes if o.truth is Truth.true]
     warnings = [
         Warning(stage=o.rule.stage, **_recommendation(o, kb))
@@ -295,12 +227,7 @@ def build_plan(
         warnings=warnings,
         stages=stages,
         missing_facts=missing,
-        decisions=Decisions(
-            approach=_decide(Decision.approach, outcomes, facts),
-            vascular_control=_decide(Decision.vascular_control, outcomes, facts),
-            reconstruction=_decide(Decision.reconstruction, outcomes, facts),
-            organ_resection=_organ_resections(outcomes, facts),
-        ),
+        decisions=_decisions(case, outcomes, facts, kb),
         follow_up=schedule,
         follow_up_scheme=scheme_label,
         follow_up_alternative=alternative,

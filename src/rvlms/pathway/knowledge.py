@@ -15,7 +15,15 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from rvlms.case.vocab import Approach, OrganResection, Reconstruction, VascularControl
+from rvlms.case.vocab import (
+    Approach,
+    OrganResection,
+    PerioperativeTherapy,
+    Reconstruction,
+    Resectability,
+    SystemicTherapy,
+    VascularControl,
+)
 from rvlms.errors import KnowledgeBaseError
 from rvlms.pathway.conditions import Condition
 
@@ -66,6 +74,10 @@ class Decision(StrEnum):
     vascular_control = "vascular_control"
     reconstruction = "reconstruction"
     organ_resection = "organ_resection"
+    resectability = "resectability"
+    neoadjuvant = "neoadjuvant"
+    adjuvant = "adjuvant"
+    systemic_therapy = "systemic_therapy"
 
 
 DECISION_OPTIONS: dict[Decision, frozenset[str]] = {
@@ -73,6 +85,10 @@ DECISION_OPTIONS: dict[Decision, frozenset[str]] = {
     Decision.vascular_control: frozenset(v.value for v in VascularControl),
     Decision.reconstruction: frozenset(r.value for r in Reconstruction),
     Decision.organ_resection: frozenset(o.value for o in OrganResection),
+    Decision.resectability: frozenset(r.value for r in Resectability),
+    Decision.neoadjuvant: frozenset(t.value for t in PerioperativeTherapy),
+    Decision.adjuvant: frozenset(t.value for t in PerioperativeTherapy),
+    Decision.systemic_therapy: frozenset(t.value for t in SystemicTherapy),
 }
 
 
@@ -95,7 +111,7 @@ class DecisionVote(_Model):
 
     decision: Decision
     option: str
-    role: Literal["preferred", "alternative", "consider"]
+    role: Literal["preferred", "alternative", "consider", "not_applicable"]
     priority: int = Field(
         default=0,
         description="Higher wins when several preferred options fire; an unknown rule of "
@@ -103,6 +119,10 @@ class DecisionVote(_Model):
     )
     side_fact: str | None = Field(
         default=None, description="Fact giving the side of an organ resection"
+    )
+    condition: str | None = Field(
+        default=None,
+        description="What selects this option, in words; defaults to the rule's when_text",
     )
 
 
@@ -119,6 +139,9 @@ class Rule(_Model):
         "its condition cannot be evaluated",
     )
     when: Condition
+    when_text: str | None = Field(
+        default=None, description="The condition in words, shown with the options it selects"
+    )
     evidence: tuple[Evidence, ...] = Field(min_length=1)
     status: Status = Status.current
     superseded_by: Supersession | None = None
@@ -137,6 +160,8 @@ class Rule(_Model):
         if (self.status is Status.superseded) != (self.superseded_by is not None):
             raise ValueError(f"{self.id}: status superseded and superseded_by go together")
         for vote in self.decides:
+            if vote.role == "not_applicable":
+                continue
             if vote.option not in DECISION_OPTIONS[vote.decision]:
                 allowed = ", ".join(sorted(DECISION_OPTIONS[vote.decision]))
                 raise ValueError(

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from rvlms.case.vocab import ImagingType, IvcLevel
 from rvlms.pathway.knowledge import Stage, Status, Strength
 
-PLAN_SCHEMA_VERSION = "1.0"
+PLAN_SCHEMA_VERSION = "1.1"
 
 
 class _Out(BaseModel):
@@ -59,22 +59,73 @@ class MissingFact(_Out):
     rules: list[str]
 
 
+OptionStatus = Literal["met", "unmet", "unknown"]
+
+
+class OptionOut(_Out):
+    """One option of a decision: the contingency plan the surgeon takes into theatre."""
+
+    option: str
+    role: Literal["preferred", "alternative", "consider"] = Field(
+        description="The role the rules give the option when its condition holds"
+    )
+    condition: str = Field(description="What selects the option, in words")
+    status: OptionStatus = Field(description="Whether that condition holds for this case")
+    rules: list[str]
+    evidence: list[EvidenceOut]
+    missing: list[str] = Field(
+        default_factory=list, description="Facts that would settle an unknown condition"
+    )
+
+
+class DecidingFact(_Out):
+    fact: str = Field(description="Case field to fill in")
+    label: str
+
+
 class DecisionOut(_Out):
     preferred: str | None = Field(description="null when the facts to choose are missing")
-    alternatives: list[str]
+    alternatives: list[str] = Field(
+        description="Other options still open for this case (condition met or unknown)"
+    )
     because: list[str]
     rules: list[str]
     undecided_because: list[str] = Field(
         default_factory=list, description="Missing facts that keep the decision open"
     )
+    options: list[OptionOut] = Field(
+        default_factory=list, description="Every option the rules know, with its condition"
+    )
+    deciding_facts: list[DecidingFact] = Field(
+        default_factory=list,
+        description="The facts that would choose between the open options, most decisive first",
+    )
+    decided_by: Literal["rules", "operation", "not_applicable"] = Field(
+        default="rules",
+        description="'operation': taken from the operative record of an operated case; "
+        "'not_applicable': the decision does not arise (see not_applicable_because)",
+    )
+    not_applicable_because: str | None = None
+
+    @property
+    def undecided(self) -> bool:
+        return self.preferred is None and self.decided_by == "rules"
 
 
 class OrganResectionOut(_Out):
     item: str
     side: str | None
-    role: Literal["recommended", "consider"]
+    role: Literal["recommended", "consider", "contingent", "done"] = Field(
+        description="'contingent': only if a fact not yet known turns out so (see missing); "
+        "'done': removed at the operation of record"
+    )
     rule: str
     because: list[str]
+    condition: str = ""
+    status: OptionStatus = "met"
+    rules: list[str] = Field(default_factory=list)
+    evidence: list[EvidenceOut] = Field(default_factory=list)
+    missing: list[str] = Field(default_factory=list)
 
 
 class Decisions(_Out):
@@ -82,6 +133,36 @@ class Decisions(_Out):
     vascular_control: DecisionOut
     reconstruction: DecisionOut
     organ_resection: list[OrganResectionOut]
+    resectability: DecisionOut
+    neoadjuvant: DecisionOut
+    adjuvant: DecisionOut
+    systemic_therapy: DecisionOut
+    organ_resection_deciding_facts: list[DecidingFact] = Field(default_factory=list)
+
+    def by_name(self) -> dict[str, DecisionOut]:
+        """The single-choice decisions in the order an MDT takes them."""
+        return {name: getattr(self, name) for name in SINGLE_DECISIONS}
+
+
+SINGLE_DECISIONS = (
+    "resectability",
+    "neoadjuvant",
+    "approach",
+    "vascular_control",
+    "reconstruction",
+    "adjuvant",
+    "systemic_therapy",
+)
+DECISION_TITLES = {
+    "resectability": "Resectability",
+    "neoadjuvant": "Neoadjuvant therapy",
+    "approach": "Approach",
+    "vascular_control": "Vascular control",
+    "reconstruction": "Reconstruction",
+    "organ_resection": "Organ resection",
+    "adjuvant": "Adjuvant therapy",
+    "systemic_therapy": "Systemic therapy",
+}
 
 
 class Visit(_Out):
