@@ -23,7 +23,7 @@ def test_plan_json_contract() -> None:
     result = runner.invoke(app, ["plan", CASE4, "--format", "json"])
     assert result.exit_code == 0, result.output
     plan = json.loads(result.stdout)
-    assert plan["schema_version"] == "1.0"
+    assert plan["schema_version"] == "1.1"
     assert set(plan["classification"]) >= {
         "ivc_level",
         "imaging_type",
@@ -99,7 +99,8 @@ def test_explain() -> None:
 @pytest.mark.parametrize("name", ["case", "plan"])
 def test_schema(name: str) -> None:
     schema = json.loads(runner.invoke(app, ["schema", name]).stdout)
-    assert schema["$id"] == f"urn:rvlms:schema:{name}:1.0"
+    version = {"case": "1.0", "plan": "1.1"}[name]
+    assert schema["$id"] == f"urn:rvlms:schema:{name}:{version}"
     assert "properties" in schema
 
 

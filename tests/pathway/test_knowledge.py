@@ -27,12 +27,15 @@ def test_every_stage_has_rules() -> None:
 
 
 def test_every_decision_option_is_reachable() -> None:
-    """Each controlled option of approach, vascular control and reconstruction has a rule
-    that can prefer or propose it (robotic has no source in the papers: not proposed)."""
+    """Each controlled option of every decision has a rule that can prefer or propose it.
+    Chemoradiotherapy is in the perioperative vocabulary to record what teams did; no source
+    supports proposing it for retroperitoneal leiomyosarcoma."""
     kb = load_knowledge()
     for decision, options in DECISION_OPTIONS.items():
         voted = {v.option for r in kb.rules for v in r.decides if v.decision is decision}
         expected = options - {"robotic"} if decision.value == "approach" else options
+        if decision.value in ("neoadjuvant", "adjuvant"):
+            expected = expected - {"chemoradiotherapy"}
         if decision.value == "organ_resection":
             assert {"nephrectomy", "partial_adrenalectomy", "liver_resection"} <= voted
         else:

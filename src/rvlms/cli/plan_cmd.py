@@ -80,8 +80,9 @@ def plan_command(
     from rvlms.pathway import build_plan
 
     with clinical_errors():
+        case = read_case(case_file)
         plan = build_plan(
-            read_case(case_file),
+            case,
             follow_up_years=follow_up_years,
             timepoint=as_of.value,
             definition=load_definition(definition) if definition else None,
@@ -89,17 +90,19 @@ def plan_command(
     if format is PlanFormat.json:
         _write(plan.model_dump_json(indent=2), out)
     elif format is PlanFormat.markdown:
-        from rvlms.pathway.render import to_markdown
+        from rvlms.pathway.render import PatientLine, to_markdown
 
-        _write(to_markdown(plan), out)
+        _write(to_markdown(plan, PatientLine.of(case)), out)
     else:
         from rvlms.cli.plan_view import render_plan
+        from rvlms.pathway.render import PatientLine
 
+        patient = PatientLine.of(case)
         if out is not None:
             with out.open("w", encoding="utf-8") as handle:
-                render_plan(plan, Console(file=handle, width=110))
+                render_plan(plan, Console(file=handle, width=110), patient)
         else:
-            render_plan(plan, Console())
+            render_plan(plan, Console(), patient)
 
 
 def classify_command(

@@ -100,9 +100,13 @@ def _recommendation(outcome: Outcome, kb: KnowledgeBase) -> dict[str, object]:
     }
 
 
-def _missing_facts(outcomes: list[Outcome], classification: Classification) -> list[MissingFact]:
+def _missing_facts(
+    outcomes: list[Outcome], classification: Classification | None
+) -> list[MissingFact]:
+    """Missing facts with what they would decide; the classification's own gaps only while
+    the surgical plan is still to be made (``classification`` None after an operation)."""
     merged: dict[str, tuple[str, list[str], list[str]]] = {}
-    for item in classification.missing:
+    for item in classification.missing if classification else []:
         merged.setdefault(item.fact, (item.fact, [], []))[1].append(item.needed_for)
     for outcome in outcomes:
         purpose = outcome.rule.needed_for or outcome.rule.title
@@ -183,7 +187,9 @@ def build_plan(
     classification, facts, outcomes = evaluate_case(case, kb, definition)
     operated = case.operation is not None
     if operated:
-        outcomes = [o for o in outcomes if o.rule.stage in POSTOPERATIVE_STAGES]
+        outcomes = [
+            o for o in outcomes if o.rule.stage in POSTOPERATIVE_STAGES or o.rule.after_surgery
+        ]
     fired = [o for o in outcomes if o.truth is Truth.true]
     warnings = [
         Warning(stage=o.rule.stage, **_recommendation(o, kb))
@@ -205,7 +211,7 @@ def build_plan(
     schedule, scheme_label, alternative, follow_missing = follow_up_plan(
         case, kb, facts, follow_up_years=follow_up_years
     )
-    missing = _missing_facts(outcomes, classification) + follow_missing
+    missing = _missing_facts(outcomes, None if operated else classification) + follow_missing
     cited = {e.source for o in fired for e in o.rule.citations()}
     cited |= {e.source for s in kb.follow_up for e in s.evidence if s.id == "zhang2021"}
     if alternative is not None:

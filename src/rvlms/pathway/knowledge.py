@@ -149,6 +149,11 @@ class Rule(_Model):
     needed_for: str | None = Field(
         default=None, description="What a missing fact would change, shown with missing facts"
     )
+    after_surgery: bool = Field(
+        default=False,
+        description="A pre-operative rule that still applies in the current plan of an operated "
+        "case (for example distant metastasis on record)",
+    )
     report_missing: bool = Field(
         default=True,
         description="False for hints whose unknown facts should not be listed as missing "

@@ -5,29 +5,39 @@ horizon, so the plan of one version of a case never changes while the server run
 is computed once and reused until the case gets a new version. The decision map needs a
 ``dot`` subprocess (Graphviz), the slowest step of the plan page, and is cached the same
 way. Without Graphviz the map falls back to Mermaid text.
+
+The screen map is one wide graph to scroll. On paper it would shrink to an unreadable
+size, so the printed plan draws each stage as its own figure, four rules a row with
+wrapped titles, at the type size of the text.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 import shutil
+import subprocess
+import textwrap
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Generic, TypeVar
 
 from sqlalchemy import bindparam, select
 
 from rvlms.case import Case
 from rvlms.errors import InputError
-from rvlms.pathway import Plan, build_plan
-from rvlms.pathway.graph import to_mermaid, to_svg
+from rvlms.pathway import Plan, build_plan, load_knowledge
+from rvlms.pathway.graph import FIRED, SILENT, UNDECIDED, rule_states, to_mermaid, to_svg
+from rvlms.pathway.knowledge import STAGE_TITLES, Stage
+from rvlms.pathway.render import PatientLine
 from rvlms.registry import Registry, StoredCase
 from rvlms.registry.tables import CaseRow
 from rvlms.web.deidentify import deidentify_plan
 
-__all__ = ["DecisionMap", "LruCache", "PlanService"]
+__all__ = ["DecisionMap", "LruCache", "PlanService", "StageFigure", "print_map"]
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -70,11 +80,32 @@ class LruCache(Generic[K, V]):
 
 
 @dataclass(frozen=True)
+class StageFigure:
+    """One stage of the printed decision map and how many of its rules fired or wait."""
+
+    title: str
+    svg: str
+    fired: int
+    undecided: int
+    silent: int
+
+
+@dataclass(frozen=True)
 class DecisionMap:
-    """The decision map with this case's path highlighted: SVG, or Mermaid text without dot."""
+    """The decision map with this case's path highlighted: SVG, or Mermaid text without dot;
+    with the line that identifies the patient above the plan it belongs to."""
 
     svg: str | None
     mermaid: str | None
+    patient: PatientLine | None = None
+    case: Case | None = field(default=None, repr=False, compare=False)
+
+    @cached_property
+    def print_stages(self) -> list[StageFigure]:
+        """The map for paper, one figure per stage (empty without Graphviz)."""
+        if self.case is None or self.svg is None:
+            return []
+        return print_map(self.case)
 
 
 _VERSION = select(CaseRow.version).where(
@@ -133,14 +164,83 @@ class PlanService:
 
 
 def draw_map(case: Case) -> DecisionMap:
+    patient = PatientLine.of(case)
     if shutil.which("dot") is not None:
         try:
             svg = to_svg(case)
         except InputError:
             svg = None
         if svg is not None:
-            return DecisionMap(svg=_inline_svg(svg), mermaid=None)
-    return DecisionMap(svg=None, mermaid=to_mermaid(case))
+            return DecisionMap(svg=_inline_svg(svg), mermaid=None, patient=patient, case=case)
+    return DecisionMap(svg=None, mermaid=to_mermaid(case), patient=patient, case=case)
+
+
+_PRINT_STYLE = {
+    FIRED: ("✓ ", 'style="filled,bold" penwidth=2 fillcolor="#c6efce" color="#1e7b34"'),
+    UNDECIDED: ("? ", 'style="filled,dashed" penwidth=1.5 fillcolor="#ffeb9c" color="#9c6500"'),
+    SILENT: ("", 'style="filled" fillcolor="#f7f7f7" color="#9a9a9a" fontcolor="#555555"'),
+}
+_PER_ROW = 4
+_WRAP = 24
+
+
+def _dot_text(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', "'")
+
+
+def _stage_dot(stage: Stage, rules: list[tuple[str, str, str | None]]) -> str:
+    """One stage as a grid of rule boxes, first row on top, reading left to right."""
+    lines = [
+        "digraph stage {",
+        '  graph [fontname="DejaVu Sans" nodesep=0.12 ranksep=0.12 margin=0];',
+        '  node [shape=box fontname="DejaVu Sans" fontsize=9 width=1.75 height=0.5 '
+        "fixedsize=true];",
+        "  edge [style=invis];",
+    ]
+    names = []
+    for index, (rule_id, title, state) in enumerate(rules):
+        mark, style = _PRINT_STYLE.get(state or "", ("", 'style="solid"'))
+        label = "\\n".join(textwrap.wrap(mark + title, _WRAP)[:3])
+        name = f"n{index}"
+        names.append(name)
+        lines.append(f'  {name} [label="{_dot_text(label)}" tooltip="{rule_id}" {style}];')
+    rows = [names[i : i + _PER_ROW] for i in range(0, len(names), _PER_ROW)]
+    for row in rows:
+        lines.append(f"  {{ rank=same; {' -> '.join(row)}; }}")
+    for upper, lower in itertools.pairwise(rows):
+        lines.append(f"  {upper[0]} -> {lower[0]};")
+    lines.append("}")
+    return "\n".join(lines)
+
+
+def print_map(case: Case) -> list[StageFigure]:
+    """Each stage of the decision map as a figure that prints at a readable size."""
+    dot = shutil.which("dot")
+    if dot is None:
+        return []
+    kb = load_knowledge()
+    states = rule_states(case, kb)
+    figures: list[StageFigure] = []
+    for stage in Stage:
+        rules = [(r.id, r.title, states.get(r.id)) for r in kb.rules if r.stage is stage]
+        if not rules:
+            continue
+        result = subprocess.run(
+            [dot, "-Tsvg"], input=_stage_dot(stage, rules), capture_output=True, text=True
+        )
+        if result.returncode != 0:
+            return []
+        counted = [state for _, _, state in rules]
+        figures.append(
+            StageFigure(
+                title=STAGE_TITLES[stage],
+                svg=_inline_svg(result.stdout),
+                fired=counted.count(FIRED),
+                undecided=counted.count(UNDECIDED),
+                silent=len(counted) - counted.count(FIRED) - counted.count(UNDECIDED),
+            )
+        )
+    return figures
 
 
 def _inline_svg(svg: str) -> str:

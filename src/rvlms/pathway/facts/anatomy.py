@@ -81,25 +81,36 @@ def ivc_level(case: Case, c: Classification) -> Any:
 
 
 @fact(
-    "IVC involved over two or more levels or 10 cm or more",
+    "long caval extent (across the renal veins from below to above, or 10 cm or more)",
     "imaging.ivc_lower_extent",
     "imaging.involved_segment_length_cm",
 )
 def long_caval_extent(case: Case, c: Classification) -> Any:
-    """A long caval segment (for example from the iliac confluence to the suprarenal IVC) means
-    segmental resection with a graft and control of both renal veins; the 10 cm mark is an
-    rvlms proposal."""
-    if case.imaging.ivc_involved is False:
+    """A tumour running from the infrarenal IVC (or the iliac confluence) past both renal veins
+    to the suprarenal IVC needs segmental resection, a graft and control of both renal veins;
+    the 10 cm mark is an rvlms proposal."""
+    imaging = case.imaging
+    if imaging.ivc_involved is False:
         return False
-    length = case.imaging.involved_segment_length_cm
+    length = imaging.involved_segment_length_cm
     if length is not None and length >= 10:
         return True
-    if len(c.ivc_levels) >= 2:
-        return True
-    if not c.ivc_levels:
+    if imaging.ivc_segments:
+        levels = set(imaging.ivc_segments)
+        return len(levels) == 3 or {"I", "III"} <= {v.value for v in levels}
+    top, bottom = c.highest_landmark, imaging.ivc_lower_extent
+    if top is not None and _LANDMARKS.index(top) < _LANDMARKS.index(IvcLandmark.renal_veins):
+        return False
+    if top is None or bottom is None:
         return MISSING
-    spans_known = c.ivc_level_source == "radiologist" or case.imaging.ivc_lower_extent is not None
-    return False if spans_known or length is not None else MISSING
+    low, high = _LANDMARKS.index(bottom), _LANDMARKS.index(top)
+    crosses = low <= _LANDMARKS.index(IvcLandmark.infrarenal) and high >= _LANDMARKS.index(
+        IvcLandmark.suprarenal_infrahepatic
+    )
+    from_confluence = bottom is IvcLandmark.iliac_confluence and high >= _LANDMARKS.index(
+        IvcLandmark.renal_veins
+    )
+    return crosses or from_confluence
 
 
 @fact(
