@@ -146,7 +146,13 @@ def decide(decision: Decision, outcomes: list[Outcome], evidence_of: EvidenceOf)
             decided_by="not_applicable",
             not_applicable_because=inapplicable[0].rule.title,
         )
-    unknown = [o for o, v in votes if o.truth is Truth.unknown and v.role != "not_applicable"]
+    unknown = [
+        o
+        for o, v in votes
+        if o.truth is Truth.unknown
+        and v.role in ("preferred", "alternative")
+        and o.rule.status.value == "current"
+    ]
     return DecisionOut(
         preferred=preferred,
         alternatives=list(dict.fromkeys(alternatives)),
@@ -154,7 +160,7 @@ def decide(decision: Decision, outcomes: list[Outcome], evidence_of: EvidenceOf)
         rules=rules,
         undecided_because=list(dict.fromkeys(m for o in blockers for m in _missing_labels(o))),
         options=options,
-        deciding_facts=_deciding(blockers + unknown) if preferred is None else [],
+        deciding_facts=_deciding(blockers or unknown) if preferred is None else [],
     )
 
 

@@ -32,10 +32,11 @@ from rvlms.errors import InputError
 from rvlms.pathway import Plan, build_plan, load_knowledge
 from rvlms.pathway.graph import FIRED, SILENT, UNDECIDED, rule_states, to_mermaid, to_svg
 from rvlms.pathway.knowledge import STAGE_TITLES, Stage
-from rvlms.pathway.render import PatientLine
+from rvlms.pathway.render import PatientLine, decision_views
 from rvlms.registry import Registry, StoredCase
 from rvlms.registry.tables import CaseRow
 from rvlms.web.deidentify import deidentify_plan
+from rvlms.web.rendering import environment
 
 __all__ = ["DecisionMap", "LruCache", "PlanService", "StageFigure", "print_map"]
 
@@ -107,6 +108,10 @@ class DecisionMap:
             return []
         return print_map(self.case)
 
+
+environment().globals["decision_views"] = decision_views
+"""The plan templates show the key decisions as :func:`rvlms.pathway.render.decision_views`
+gives them to every other view."""
 
 _VERSION = select(CaseRow.version).where(
     CaseRow.case_id == bindparam("case_id"), CaseRow.deleted_at.is_(None)

@@ -264,3 +264,8 @@ def echocardiography_done(case: Case, _: Classification) -> Any:
         in (ImagingModality.echocardiography, ImagingModality.transoesophageal_echocardiography)
         for s in case.imaging.studies
     )
+
+
+@fact("ECOG performance status", "presentation.ecog")
+def ecog(case: Case, _: Classification) -> Any:
+    return known(case.presentation.ecog)
