@@ -217,7 +217,8 @@ class Imaging(RecordModel):
                 "ivc_involved: false contradicts right_atrium_extension or an intramural "
                 "IVC tumour"
             )
-        if self.right_atrium_extension is False and self.highest_landmark is IvcLandmark.right_atrium:
+        atrium = IvcLandmark.right_atrium
+        if self.right_atrium_extension is False and self.highest_landmark is atrium:
             raise ValueError(
                 "right_atrium_extension: false contradicts an extent up to the right atrium"
             )

@@ -2,7 +2,8 @@
 
 One ``warning`` card per plan warning (paraganglioma not excluded, raised metanephrines,
 metastatic disease, right-atrial extension, ...), one ``info`` card with the classification
-and the surgical decisions, and one ``info`` card listing the missing facts. CDS Hooks 2.0.1
+and the key decisions (UNDECIDED ones with the facts that would decide them, every option
+with its condition), and one ``info`` card listing the missing facts. CDS Hooks 2.0.1
 (§Card Attributes) has no citation field: ``source`` names the main reference (label, DOI
 link) and the Markdown ``detail`` lists every citation with its locator and the case facts
 that triggered the card (style lesson 2). Every card links to the full plan in the web app.
@@ -20,6 +21,7 @@ from rvlms.cds.models import SUMMARY_LIMIT, Card, Coding, Link, Source
 from rvlms.pathway import KnowledgeBase, Plan
 from rvlms.pathway.knowledge import Source as BibEntry
 from rvlms.pathway.plan import DecisionOut, EvidenceOut, MissingFact, Warning
+from rvlms.pathway.render import DecisionView, decision_views
 
 __all__ = [
     "OVERRIDE_REASONS",
@@ -158,20 +160,43 @@ def _cited(rule_ids: Iterable[str], kb: KnowledgeBase) -> list[str]:
     return sorted({e.source for r in rule_ids if r in known for e in known[r].evidence})
 
 
-def _decision_line(name: str, decision: DecisionOut, kb: KnowledgeBase) -> str:
-    cited = _cited(decision.rules, kb)
-    rules = ", ".join(f"`{r}`" for r in decision.rules)
-    sources = f" ({', '.join(cited)})" if cited else ""
-    if decision.preferred is None:
-        needs = ", ".join(decision.undecided_because) or "facts not yet recorded"
-        return f"- **{name.capitalize()}:** undecided — needs {_md(needs)}"
-    alternatives = ", ".join(_label(a) for a in decision.alternatives)
-    text = f"- **{name.capitalize()}:** {_label(decision.preferred)}"
-    if alternatives:
-        text += f" (alternatives: {alternatives})"
-    if decision.because:
-        text += f" — because {_md('; '.join(decision.because))}"
-    return text + (f"; rules {rules}{sources}" if rules else "")
+def _decision_lines(
+    view: DecisionView, decision: DecisionOut | None, kb: KnowledgeBase
+) -> list[str]:
+    """One decision: its choice, or UNDECIDED with the facts that would choose; then every
+    option still open with its condition, and the options ruled out by name."""
+    head = f"- **{view.title}:**"
+    if view.undecided:
+        facts = view.deciding_text or view.note or "facts not yet recorded"
+        lines = [f"{head} undecided — **UNDECIDED until known:** {_md(facts)}"]
+    elif view.state == "not_applicable":
+        lines = [f"{head} not applicable" + (f" — {_md(view.note)}" if view.note else "")]
+    elif view.state == "operation":
+        lines = [f"{head} {_md(view.choice)} — done at surgery ({view.note})"]
+    else:
+        text = f"{head} {_md(view.choice)}"
+        if decision is not None and decision.alternatives:
+            text += f" (alternatives: {', '.join(_label(a) for a in decision.alternatives)})"
+        if view.because:
+            text += f" — because {_md('; '.join(view.because))}"
+        rule_ids = decision.rules if decision is not None else []
+        if rule_ids:
+            cited = _cited(rule_ids, kb)
+            text += f"; rules {', '.join(f'`{r}`' for r in rule_ids)}"
+            text += f" ({', '.join(cited)})" if cited else ""
+        lines = [text]
+    for option in view.open_options:
+        line = f"  - {option.mark} {option.status_text}: {_md(option.option)} ({option.role})"
+        line += f" — {_md(option.condition)}"
+        if option.status == "unknown" and option.missing:
+            line += f"; needs {_md(', '.join(option.missing))}"
+        if option.sources:
+            line += f" ({', '.join(option.sources)})"
+        lines.append(line)
+    if view.unmet_options:
+        names = ", ".join(o.option for o in view.unmet_options)
+        lines.append(f"  - ✗ not met: {_md(names)}")
+    return lines
 
 
 def _tumour(case: Case) -> str:
@@ -206,7 +231,7 @@ def _plan_summary(plan: Plan, case: Case) -> str:
         decision: DecisionOut = getattr(plan.decisions, attribute)
         if decision.preferred:
             parts.append(f"{name} {_label(decision.preferred)}")
-        else:
+        elif decision.undecided:
             undecided += 1
     if undecided:
         parts.append(f"{undecided} surgical decision{'s' if undecided > 1 else ''} undecided")
@@ -223,10 +248,19 @@ def _main_rule_source(rule_ids: Iterable[str], kb: KnowledgeBase, default: str) 
     return default
 
 
+def _decisions_heading(views: list[DecisionView]) -> str:
+    undecided = [v.title.lower() for v in views if v.undecided]
+    if not undecided:
+        return "**Key decisions** (✓ met, ? unknown, ✗ not met)"
+    return f"**Key decisions** — UNDECIDED: {_joined(undecided)} (✓ met, ? unknown, ✗ not met)"
+
+
 def _decisions_card(
     plan: Plan, mapping: CaseMapping, kb: KnowledgeBase, links: list[Link], hook_instance: str
 ) -> Card:
     c = plan.classification
+    views = decision_views(plan)
+    singles = plan.decisions.by_name()
     lines = [
         "**Classification**",
         f"- IVC level: {c.ivc_level.value if c.ivc_level else 'not known'}"
@@ -236,17 +270,8 @@ def _decisions_card(
         f"- {_md(c.definition)}",
         *(f"- {_md(reason)}" for reason in c.reasons),
         "",
-        "**Surgical decisions**",
-        *(
-            _decision_line(name, getattr(plan.decisions, attribute), kb)
-            for attribute, name in _DECISIONS
-        ),
-        *(
-            f"- **Organ resection:** {_label(o.item)}"
-            + (f" ({o.side})" if o.side else "")
-            + f", {o.role} — rule `{o.rule}`"
-            for o in plan.decisions.organ_resection
-        ),
+        _decisions_heading(views),
+        *(line for view in views for line in _decision_lines(view, singles.get(view.name), kb)),
         "",
         "**Recommendations in the plan**",
     ]
@@ -291,7 +316,7 @@ def _missing_summary(plan: Plan, missing: list[MissingFact]) -> str:
     needs: list[str] = []
     for attribute, name in _DECISIONS:
         decision: DecisionOut = getattr(plan.decisions, attribute)
-        if decision.preferred is None and decision.undecided_because:
+        if decision.undecided and decision.undecided_because:
             names.append(name)
             needs.extend(decision.undecided_because)
     if names:

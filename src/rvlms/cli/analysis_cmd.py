@@ -79,13 +79,17 @@ def _emit(text: str, out: Path | None) -> None:
         typer.echo(f"written: {out}", err=True)
 
 
-def _load_cohort(from_: Path | None, db: str | None) -> pd.DataFrame:
+def _load_cohort(from_: Path | None, db: str | None, published: bool = False) -> pd.DataFrame:
     from rvlms.analysis.cohort import CohortValidationError, read_cohort_csv, validate_cohort
     from rvlms.errors import RvlmsError
 
-    if (from_ is None) == (db is None):
-        raise _fail("give exactly one of --from FILE.csv or --db URL")
+    if sum((from_ is not None, db is not None, published)) != 1:
+        raise _fail("give exactly one of --from FILE.csv, --db URL or --published")
     try:
+        if published:
+            from rvlms.literature import library_frame, published_cases
+
+            return validate_cohort(library_frame(published_cases()))
         if from_ is not None:
             return read_cohort_csv(from_)
         assert db is not None
@@ -126,6 +130,14 @@ def analyze_command(
         ),
     ] = None,
     db: Annotated[str | None, typer.Option("--db", help="Registry database URL.")] = None,
+    published: Annotated[
+        bool,
+        typer.Option(
+            "--published",
+            help="The published-case library (published cases, selection-biased; never mixed "
+            "with registry data).",
+        ),
+    ] = False,
     output_format: Annotated[
         AnalyzeFormat, typer.Option("--format", help="Output format.")
     ] = AnalyzeFormat.text,
@@ -179,8 +191,13 @@ def analyze_command(
         def advance(name: str) -> None:
             progress.update(task, description=name, completed=steps.index(name))
 
-        df = _load_cohort(from_, db)
-        source = str(from_) if from_ is not None else _display_db(db)
+        df = _load_cohort(from_, db, published)
+        if published:
+            from rvlms.literature import CORPUS_LABEL
+
+            source = f"the rvlms published-case library ({CORPUS_LABEL})"
+        else:
+            source = str(from_) if from_ is not None else _display_db(db)
         result = analyze(
             df,
             by,
@@ -212,6 +229,8 @@ def analyze_command(
                 )
         else:
             rendered = result.to_text()
+            if published:
+                rendered = f"Source: {source}\n\n{rendered}"
         progress.update(task, completed=len(steps))
     if output_format is AnalyzeFormat.pdf:
         typer.echo(f"written: {out}", err=True)

@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from rvlms import __version__
-from rvlms.cli import analysis_cmd, plan_cmd, serve_cmd
+from rvlms.cli import analysis_cmd, literature_cmd, plan_cmd, serve_cmd
 from rvlms.cli.registry_cmd import redcap_app, registry_app
 from rvlms.cli.score_cmd import score_app
 
@@ -47,6 +47,7 @@ app.add_typer(score_app, name="score")
 app.add_typer(registry_app, name="registry")
 app.add_typer(redcap_app, name="redcap")
 analysis_cmd.register(app)
+literature_cmd.register(app)
 serve_cmd.register(app)
 
 

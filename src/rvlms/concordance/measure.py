@@ -85,7 +85,8 @@ def _single(decision: str, done: list[str], d: DecisionOut) -> dict[str, object]
     return {
         "done": done,
         "preferred": d.preferred,
-        "preferred_match": d.preferred is not None and any(_same(decision, d.preferred, x) for x in done),
+        "preferred_match": d.preferred is not None
+        and any(_same(decision, d.preferred, x) for x in done),
         "in_options": any(_same(decision, o, x) for o in open_ for x in done),
         "undecided": d.undecided,
     }

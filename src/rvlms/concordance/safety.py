@@ -72,7 +72,10 @@ def atrium_without_bypass(case: Case, facts: Facts, plan: Plan) -> str | None:
 def ligation_without_collaterals(case: Case, facts: Facts, plan: Plan) -> str | None:
     """IVC ligation preferred although collaterals are not shown (occluded IVC without
     collaterals needs reconstruction)."""
-    if plan.decisions.reconstruction.preferred == "ligation" and facts.get("collaterals") is not True:
+    if (
+        plan.decisions.reconstruction.preferred == "ligation"
+        and facts.get("collaterals") is not True
+    ):
         return "IVC ligation preferred without collaterals shown"
     return None
 
@@ -105,8 +108,12 @@ def nephrectomy_with_solitary_kidney(case: Case, facts: Facts, plan: Plan) -> st
 def wrong_side_organ(case: Case, facts: Facts, plan: Plan) -> str | None:
     """A paired organ (kidney, adrenal) removed on a side that is not the invaded organ's, or
     with no side at all (midline)."""
-    paired = {"nephrectomy": Organ.kidney, "partial_nephrectomy": Organ.kidney,
-              "adrenalectomy": Organ.adrenal, "partial_adrenalectomy": Organ.adrenal}
+    paired = {
+        "nephrectomy": Organ.kidney,
+        "partial_nephrectomy": Organ.kidney,
+        "adrenalectomy": Organ.adrenal,
+        "partial_adrenalectomy": Organ.adrenal,
+    }
     for organ in plan.decisions.organ_resection:
         if organ.item not in paired or organ.role == "done":
             continue
@@ -118,7 +125,8 @@ def wrong_side_organ(case: Case, facts: Facts, plan: Plan) -> str | None:
             if o.organ is paired[organ.item] and o.extent in INVADING and o.side is not None
         }
         if sides and organ.side is not None and organ.side not in sides:
-            return f"{organ.item} {organ.side} but the invaded {paired[organ.item].value} is {', '.join(sorted(sides))}"
+            invaded = f"{paired[organ.item].value} is {', '.join(sorted(sides))}"
+            return f"{organ.item} {organ.side} but the invaded {invaded}"
     return None
 
 

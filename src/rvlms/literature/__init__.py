@@ -1,5 +1,28 @@
-"""The published-case library: RVLMS cases from case reports and series."""
+"""The published-case library: RVLMS cases from case reports and series, the nearest
+published neighbours of a case, and the library as a cohort."""
 
 from rvlms.literature.entry import Citation, Done, OrganDone, PublishedCase
+from rvlms.literature.library import (
+    CORPUS_LABEL,
+    Library,
+    library_frame,
+    load_library,
+    published_cases,
+    read_entry,
+)
+from rvlms.literature.similar import SimilarCase, similar_cases
 
-__all__ = ["Citation", "Done", "OrganDone", "PublishedCase"]
+__all__ = [
+    "CORPUS_LABEL",
+    "Citation",
+    "Done",
+    "Library",
+    "OrganDone",
+    "PublishedCase",
+    "SimilarCase",
+    "library_frame",
+    "load_library",
+    "published_cases",
+    "read_entry",
+    "similar_cases",
+]

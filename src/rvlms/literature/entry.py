@@ -56,7 +56,8 @@ class Citation(_Model):
     def text(self) -> str:
         where = f" {self.volume_pages}" if self.volume_pages else ""
         ident = f" doi:{self.doi}" if self.doi else (f" PMID {self.pmid}" if self.pmid else "")
-        return f"{self.authors}. {self.title}. {self.journal} {self.year}{where}.{ident}"
+        authors, title = self.authors.rstrip("."), self.title.rstrip(".")
+        return f"{authors}. {title}. {self.journal} {self.year}{where}.{ident}"
 
 
 class OrganDone(_Model):

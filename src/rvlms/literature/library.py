@@ -7,12 +7,16 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
 from rvlms.case.io import field_problems, read_case_data
 from rvlms.errors import CaseInvalid, NotFound
 from rvlms.literature.entry import PublishedCase
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 CORPUS_LABEL = "published cases, selection-biased"
 
@@ -62,3 +66,14 @@ def published_cases() -> Library:
     with resources.as_file(folder) as path:
         library = load_library(path)
     return Library(library.cases, "the rvlms published-case library")
+
+
+def library_frame(library: Library) -> pd.DataFrame:
+    """The library as a cohort table (one row per published case), for ``rvlms analyze``."""
+    import pandas as pd
+
+    from rvlms.case import COHORT_COLUMNS, OPTIONAL_COLUMNS
+    from rvlms.case.cohort import cohort_row
+
+    rows = [cohort_row(entry.case) for entry in library]
+    return pd.DataFrame(rows, columns=[*COHORT_COLUMNS, *OPTIONAL_COLUMNS])

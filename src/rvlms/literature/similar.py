@@ -70,10 +70,14 @@ def features(case: Case) -> Features:
     organs = frozenset(o.organ.value for o in imaging.organs if o.extent in _INVOLVING)
     read = bool(organs) or imaging.involvement_assessed
     return Features(
-        origin=None if origin in (None, Vessel.unknown) else origin.value,  # type: ignore[union-attr]
-        level=c.ivc_level.value if c.ivc_level else ("none" if imaging.ivc_involved is False else None),
+        origin=None if origin in (None, Vessel.unknown) else origin.value,
+        level=c.ivc_level.value
+        if c.ivc_level
+        else ("none" if imaging.ivc_involved is False else None),
         imaging_type=c.imaging_type.value if c.imaging_type else None,
-        thrombus=True if imaging.tumour_thrombus else (False if imaging.no_tumour_thrombus else None),
+        thrombus=True
+        if imaging.tumour_thrombus
+        else (False if imaging.no_tumour_thrombus else None),
         organs=organs if read else None,
         size_cm=imaging.max_diameter_cm,
     )

@@ -1,7 +1,7 @@
 """The decision map: from a case to a cited MDT plan."""
 
 from rvlms.pathway.conditions import MISSING, Trace, Truth, evaluate
-from rvlms.pathway.engine import Outcome, build_plan, evaluate_case, evaluate_rule
+from rvlms.pathway.engine import build_plan, evaluate_case
 from rvlms.pathway.facts import CATALOGUE, derive_facts
 from rvlms.pathway.knowledge import (
     STAGE_TITLES,
@@ -12,6 +12,7 @@ from rvlms.pathway.knowledge import (
     Strength,
     load_knowledge,
 )
+from rvlms.pathway.outcome import Outcome, evaluate_rule
 from rvlms.pathway.plan import PLAN_SCHEMA_VERSION, Plan
 
 __all__ = [

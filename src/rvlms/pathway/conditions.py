@@ -260,7 +260,7 @@ def describe(condition: Condition, labels: dict[str, str] | None = None) -> str:
         return f"{name} {_WORDS[op]} {_show(operand)}"
     if isinstance(condition, Not):
         return f"not ({describe(condition.not_, labels)})"
-    parts = condition.all if isinstance(condition, All) else condition.any  # type: ignore[union-attr]
+    parts = condition.all if isinstance(condition, All) else condition.any
     joiner = " and " if isinstance(condition, All) else " or "
     words = [describe(p, labels) for p in parts]
     return joiner.join(f"({w})" if (" and " in w or " or " in w) else w for w in words)

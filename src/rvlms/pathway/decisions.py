@@ -18,7 +18,7 @@ from rvlms.case import Case
 from rvlms.pathway.conditions import Truth, describe
 from rvlms.pathway.facts import CATALOGUE
 from rvlms.pathway.fields import field_label
-from rvlms.pathway.knowledge import Decision, DecisionVote, KnowledgeBase
+from rvlms.pathway.knowledge import Decision, DecisionVote
 from rvlms.pathway.outcome import Outcome
 from rvlms.pathway.plan import (
     DecidingFact,
@@ -80,7 +80,9 @@ def options_of(
     found: list[tuple[int, OptionOut]] = []
     for option, group in grouped.items():
         truths = {o.truth for o, _ in group}
-        status = "met" if Truth.true in truths else "unknown" if Truth.unknown in truths else "unmet"
+        status = (
+            "met" if Truth.true in truths else "unknown" if Truth.unknown in truths else "unmet"
+        )
         deciding = [(o, v) for o, v in group if _STATUS[o.truth] == status] or group
         role = min((v.role for _, v in deciding), key=_ROLE_RANK.__getitem__)
         evidence: dict[tuple[str, str], EvidenceOut] = {}
@@ -93,9 +95,9 @@ def options_of(
                 max(v.priority for _, v in deciding),
                 OptionOut(
                     option=option,
-                    role=role,  # type: ignore[arg-type]
+                    role=role,
                     condition=" — or — ".join(dict.fromkeys(_condition(o, v) for o, v in group)),
-                    status=status,  # type: ignore[arg-type]
+                    status=status,
                     rules=list(dict.fromkeys(o.rule.id for o, _ in deciding)),
                     evidence=list(evidence.values()),
                     missing=list(dict.fromkeys(missing)),
@@ -133,9 +135,7 @@ def decide(decision: Decision, outcomes: list[Outcome], evidence_of: EvidenceOf)
     ]
     if preferred is not None:
         options.sort(key=lambda o: o.option != preferred)
-    inapplicable = [
-        o for o, v in votes if v.role == "not_applicable" and o.truth is Truth.true
-    ]
+    inapplicable = [o for o, v in votes if v.role == "not_applicable" and o.truth is Truth.true]
     if preferred is None and inapplicable and not any(o.status == "met" for o in options):
         return DecisionOut(
             preferred=None,
@@ -194,7 +194,7 @@ def organ_resections(
             chosen[key] = OrganResectionOut(
                 item=vote.option,
                 side=side,
-                role=role,  # type: ignore[arg-type]
+                role=role,
                 rule=outcome.rule.id,
                 because=outcome.because,
                 condition=_condition(outcome, vote),
@@ -233,7 +233,9 @@ def from_operation(case: Case) -> dict[str, DecisionOut | list[OrganResectionOut
         )
         for r in op.organs_resected
     ]
-    neoadjuvant = [t.kind.value for t in case.neoadjuvant if t.status.value in ("received", "ongoing")]
+    neoadjuvant = [
+        t.kind.value for t in case.neoadjuvant if t.status.value in ("received", "ongoing")
+    ]
     return {
         "approach": done(op.approach.value if op.approach else None),
         "vascular_control": done(op.vascular_control[0].value if op.vascular_control else None),

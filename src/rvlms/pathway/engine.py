@@ -150,7 +150,7 @@ def _decisions(case: Case, outcomes: list[Outcome], facts: Facts, kb: KnowledgeB
     if case.operation is not None:
         made.update(from_operation(case))
         organ_deciding = []
-    return Decisions(**made, organ_resection_deciding_facts=organ_deciding)  # type: ignore[arg-type]
+    return Decisions(**made, organ_resection_deciding_facts=organ_deciding)
 
 
 def preoperative_view(case: Case) -> Case:

@@ -6,9 +6,10 @@ from dataclasses import dataclass
 
 from rvlms.case import Case
 from rvlms.pathway.conditions import Trace, Truth
-from rvlms.pathway.engine import Outcome, evaluate_case
+from rvlms.pathway.engine import evaluate_case
 from rvlms.pathway.facts import CATALOGUE
 from rvlms.pathway.knowledge import KnowledgeBase, load_knowledge
+from rvlms.pathway.outcome import Outcome
 
 _MARK = {Truth.true: "✔", Truth.false: "✘", Truth.unknown: "?"}
 

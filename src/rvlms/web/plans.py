@@ -186,7 +186,7 @@ _PRINT_STYLE = {
     SILENT: ("", 'style="filled" fillcolor="#f7f7f7" color="#9a9a9a" fontcolor="#555555"'),
 }
 _PER_ROW = 4
-_WRAP = 24
+_WRAP = 22
 
 
 def _dot_text(text: str) -> str:
@@ -205,10 +205,10 @@ def _stage_dot(stage: Stage, rules: list[tuple[str, str, str | None]]) -> str:
     names = []
     for index, (rule_id, title, state) in enumerate(rules):
         mark, style = _PRINT_STYLE.get(state or "", ("", 'style="solid"'))
-        label = "\\n".join(textwrap.wrap(mark + title, _WRAP)[:3])
+        label = "\\n".join(_dot_text(line) for line in textwrap.wrap(mark + title, _WRAP)[:3])
         name = f"n{index}"
         names.append(name)
-        lines.append(f'  {name} [label="{_dot_text(label)}" tooltip="{rule_id}" {style}];')
+        lines.append(f'  {name} [label="{label}" tooltip="{rule_id}" {style}];')
     rows = [names[i : i + _PER_ROW] for i in range(0, len(names), _PER_ROW)]
     for row in rows:
         lines.append(f"  {{ rank=same; {' -> '.join(row)}; }}")

@@ -8,4 +8,14 @@ the anatomy on imaging, the neighbouring organs, the kidneys, and the operation 
 from rvlms.pathway.facts import anatomy, course, kidneys, organs, workup
 from rvlms.pathway.facts.catalogue import CATALOGUE, Fact, derive_facts, labels
 
-__all__ = ["CATALOGUE", "Fact", "anatomy", "course", "derive_facts", "kidneys", "labels", "organs", "workup"]
+__all__ = [
+    "CATALOGUE",
+    "Fact",
+    "anatomy",
+    "course",
+    "derive_facts",
+    "kidneys",
+    "labels",
+    "organs",
+    "workup",
+]

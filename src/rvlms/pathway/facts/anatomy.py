@@ -218,7 +218,10 @@ def ivc_wall(case: Case, _: Classification) -> Any:
     if case.imaging.ivc_involved is False:
         return WallInvolvement.none.value
     extent = case.imaging.wall_extent
-    if extent is None and case.imaging.ivc_relation in (IvcRelation.abutted, IvcRelation.compressed):
+    if extent is None and case.imaging.ivc_relation in (
+        IvcRelation.abutted,
+        IvcRelation.compressed,
+    ):
         return WallInvolvement.none.value
     return MISSING if extent is None else extent.value
 

@@ -11,7 +11,6 @@ from rvlms.pathway.conditions import MISSING
 from rvlms.pathway.facts.catalogue import fact, known
 from rvlms.scores import FnclccGrade, ResidualTumour
 
-
 # --- operation, pathology, follow-up -------------------------------------------------
 
 

@@ -89,7 +89,7 @@ def kidney_side(case: Case, _: Classification) -> Any:
         if len(own) == 1:
             return next(iter(own)).value
     if case.imaging.vessel_of_origin is Vessel.renal_vein and case.imaging.side in _LATERAL:
-        return case.imaging.side.value  # type: ignore[union-attr]
+        return case.imaging.side.value
     return organ_side(case, Organ.kidney)
 
 
@@ -97,7 +97,7 @@ def kidney_side(case: Case, _: Classification) -> Any:
 def renal_vein_side(case: Case, _: Classification) -> Any:
     imaging = case.imaging
     if imaging.vessel_of_origin is Vessel.renal_vein:
-        return imaging.side.value if imaging.side in _LATERAL else MISSING  # type: ignore[union-attr]
+        return imaging.side.value if imaging.side in _LATERAL else MISSING
     sides = set(imaging.renal_veins_involved)
     if len(sides) == 1 and next(iter(sides)) in _LATERAL:
         return next(iter(sides)).value

@@ -1,0 +1,110 @@
+"""The published-case library, the similar-case search and the concordance contract."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from rvlms.cli.main import app
+from rvlms.concordance import CHECKS, DECISIONS, measure
+from rvlms.examples import load_zhang2021
+from rvlms.literature import load_library, published_cases, similar_cases
+
+runner = CliRunner()
+BASELINE = Path(__file__).with_name("concordance_baseline.json")
+
+
+def test_corpus_is_large_and_every_case_cites_a_findable_publication() -> None:
+    library = published_cases()
+    assert len(library) >= 40
+    for entry in library:
+        c = entry.citation
+        assert c.doi or c.pmid or c.url, entry.id
+        assert 1900 < c.year <= 2026, entry.id
+        assert entry.quote.strip(), entry.id
+        assert not entry.id.startswith(("zhang2021", "yang2025"))
+
+
+def test_corpus_spreads_over_vessels_and_reconstructions() -> None:
+    library = list(published_cases())
+    origins = {e.case.imaging.vessel_of_origin for e in library}
+    assert {"ivc", "adrenal_gland"} <= {o.value for o in origins if o}
+    done = {r.value for e in library for r in (e.done.reconstruction or [])}
+    assert {"primary_repair", "patch", "tube_graft", "ligation"} <= done
+
+
+def test_similar_cases_explain_what_matched() -> None:
+    """Zhang 2021 case 4 (IVC level II, right kidney adherent, 10.7 cm): its nearest published
+    neighbours are IVC tumours of level II, and the match names those features."""
+    case4 = load_zhang2021()[3]
+    found = similar_cases(case4, published_cases(), k=3)
+    assert len(found) == 3
+    for s in found:
+        assert "vessel of origin: ivc" in s.matched
+        assert "IVC level: II" in s.matched
+        assert s.label == "published cases, selection-biased"
+    assert found[0].score >= found[-1].score
+
+
+def test_similar_cases_never_return_the_case_itself() -> None:
+    entry = next(iter(published_cases()))
+    assert entry.id not in {s.id for s in similar_cases(entry.case, published_cases(), k=50)}
+
+
+def test_concordance_json_contract() -> None:
+    result = runner.invoke(app, ["concordance", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert set(data) == {"cases", "decisions", "overall", "safety_violations"}
+    assert data["cases"] == len(published_cases())
+    assert set(data["decisions"]) == set(DECISIONS)
+    keys = {"known", "preferred_match", "in_options", "undecided"}
+    assert all(set(v) == keys for v in data["decisions"].values())
+    assert set(data["overall"]) == keys
+
+
+def test_concordance_ratchet_and_no_safety_violation() -> None:
+    """The committed figures never drop, and no plan breaks a safety check."""
+    baseline = json.loads(BASELINE.read_text(encoding="utf-8"))
+    now = measure(published_cases()).contract()
+    assert now["safety_violations"] == []
+    for key in ("preferred_match", "in_options"):
+        then = baseline["overall"][key] / baseline["overall"]["known"]
+        assert now["overall"][key] / now["overall"]["known"] >= then - 1e-9, key
+
+
+def test_concordance_on_a_centres_own_folder(tmp_path: Path) -> None:
+    """--cases DIR runs on any folder of the same layout."""
+    source = next(iter(sorted((Path(published_cases().cases[0].id),))))
+    entry = published_cases().cases[0]
+    (tmp_path / f"{source}.yaml").write_text(
+        yaml.safe_dump(entry.model_dump(mode="json", exclude_none=True), allow_unicode=True),
+        encoding="utf-8",
+    )
+    assert len(load_library(tmp_path)) == 1
+    result = runner.invoke(app, ["concordance", "--cases", str(tmp_path), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["cases"] == 1
+
+
+def test_bad_corpus_file_names_the_field(tmp_path: Path) -> None:
+    (tmp_path / "bad.yaml").write_text("id: x\ncitation: {authors: A}\nquote: short\n")
+    result = runner.invoke(app, ["concordance", "--cases", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "citation" in result.output
+
+
+@pytest.mark.parametrize("check", sorted(CHECKS))
+def test_every_safety_check_is_documented(check: str) -> None:
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    assert f"`{check}`" in readme
+
+
+def test_analyze_published_is_labelled() -> None:
+    result = runner.invoke(app, ["analyze", "--published"])
+    assert result.exit_code == 0, result.output
+    assert "published cases, selection-biased" in result.stdout
