@@ -214,8 +214,7 @@ class Imaging(RecordModel):
             self.right_atrium_extension or self.ivc_relation is IvcRelation.intramural
         ):
             raise ValueError(
-                "ivc_involved: false contradicts right_atrium_extension or an intramural "
-                "IVC tumour"
+                "ivc_involved: false contradicts right_atrium_extension or an intramural IVC tumour"
             )
         atrium = IvcLandmark.right_atrium
         if self.right_atrium_extension is False and self.highest_landmark is atrium:

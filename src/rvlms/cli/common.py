@@ -51,4 +51,3 @@ def read_case(path: Path) -> Case:
     from rvlms.case import load_case
 
     return load_case(path)
-
