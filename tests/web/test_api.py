@@ -163,7 +163,7 @@ def test_plan_json_contract(client: Client, clinician: dict[str, str]) -> None:
     response = client.get("/api/v1/cases/zhang2021-case4/plan", headers=clinician)
     assert response.status_code == 200
     plan = Plan.model_validate(response.json())
-    assert plan.schema_version == "1.0"
+    assert plan.schema_version == "1.1"
     assert plan.case_id == "zhang2021-case4"
     assert plan.classification.ivc_level == "II"
     assert plan.classification.definition

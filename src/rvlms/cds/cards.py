@@ -191,7 +191,8 @@ def _decision_lines(
         if option.status == "unknown" and option.missing:
             line += f"; needs {_md(', '.join(option.missing))}"
         if option.sources:
-            line += f" ({', '.join(option.sources)})"
+            more = len(option.sources) - 3
+            line += f" ({', '.join(option.sources[:3])}{f' +{more}' if more > 0 else ''})"
         lines.append(line)
     if view.unmet_options:
         names = ", ".join(o.option for o in view.unmet_options)

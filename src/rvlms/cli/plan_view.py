@@ -125,7 +125,7 @@ def _option_row(o: OptionView) -> tuple[Text, Text, Text]:
     dim = "dim" if o.status == "unmet" else ""
     status = Text(f"{o.mark} {o.status_text}", style=_STATUS_STYLE[o.status])
     name = Text(o.option, style="dim" if dim else "bold")
-    name.append(f"\n{o.role}", style="dim italic")
+    name.append(f" ({o.role})", style="dim italic")
     condition = Text(o.condition, style=dim)
     if o.status == "unknown" and o.missing:
         condition.append(f"\nneeds: {', '.join(o.missing)}", style="yellow")
@@ -148,13 +148,15 @@ def decisions_table(plan: Plan) -> Table:
         expand=True,
         title_style="bold",
     )
-    table.add_column("decision", style="bold", ratio=2)
-    table.add_column("choice and options", ratio=9)
-    for v in decision_views(plan):
+    views = decision_views(plan)
+    width = max(len(v.title) for v in views) + 2
+    table.add_column("decision", style="bold", width=width, overflow="fold")
+    table.add_column("choice and options", ratio=1)
+    for v in views:
         options = Table.grid(padding=(0, 1), expand=True)
-        options.add_column(ratio=2, no_wrap=True)
-        options.add_column(ratio=3)
-        options.add_column(ratio=9)
+        options.add_column(min_width=9, no_wrap=True)
+        options.add_column(ratio=3, min_width=12, overflow="fold")
+        options.add_column(ratio=9, overflow="fold")
         for o in v.open_options:
             options.add_row(*_option_row(o))
         parts: list[Text | Table] = [_verdict(v)]

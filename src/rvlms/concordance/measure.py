@@ -108,7 +108,7 @@ def _organs(done: list[OrganDone], plan: Plan) -> dict[str, object]:
 
 def assess(entry: PublishedCase, kb: KnowledgeBase) -> tuple[CaseResult, list[Violation]]:
     case = before_the_mdt(entry.case)
-    plan = build_plan(case, kb=kb, timepoint="preoperative")
+    plan = build_plan(case, kb=kb, timepoint="preoperative", similar=0)
     _, facts, _ = evaluate_case(case, kb)
     results: dict[str, dict[str, object]] = {}
     for name, value in entry.done.known().items():

@@ -10,7 +10,7 @@ from rvlms.literature.library import (
     published_cases,
     read_entry,
 )
-from rvlms.literature.similar import SimilarCase, similar_cases
+from rvlms.literature.similar import SimilarCase, nearest, similar_cases
 
 __all__ = [
     "CORPUS_LABEL",
@@ -22,6 +22,7 @@ __all__ = [
     "SimilarCase",
     "library_frame",
     "load_library",
+    "nearest",
     "published_cases",
     "read_entry",
     "similar_cases",

@@ -147,6 +147,34 @@ def _done(entry: PublishedCase) -> dict[str, str]:
     return out
 
 
+_FEATURES: dict[int, tuple[PublishedCase, Features]] = {}
+
+
+def _features_of(entry: PublishedCase) -> Features:
+    """Features of a library entry, computed once (entries are immutable)."""
+    known = _FEATURES.get(id(entry))
+    if known is None or known[0] is not entry:
+        known = _FEATURES[id(entry)] = (entry, features(entry.case))
+    return known[1]
+
+
+def nearest(
+    case: Case, others: Iterable[tuple[str, Case]], k: int = 5
+) -> list[tuple[float, str, list[str]]]:
+    """(score, id, matched features) of the k cases most like ``case`` among ``others`` (for
+    example a centre's own registry cases), itself excluded, best first."""
+    mine = features(case)
+    scored = []
+    for case_id, other in others:
+        if case_id == case.case_id:
+            continue
+        score, matched = _compare(mine, features(other))
+        if score > 0:
+            scored.append((score, case_id, matched))
+    scored.sort(key=lambda t: (-t[0], t[1]))
+    return scored[:k]
+
+
 def similar_cases(case: Case, library: Iterable[PublishedCase], k: int = 5) -> list[SimilarCase]:
     """The k published cases most like ``case`` (itself excluded), best first."""
     mine = features(case)
@@ -154,7 +182,7 @@ def similar_cases(case: Case, library: Iterable[PublishedCase], k: int = 5) -> l
     for entry in library:
         if entry.id == case.case_id:
             continue
-        score, matched = _compare(mine, features(entry.case))
+        score, matched = _compare(mine, _features_of(entry))
         if score > 0:
             scored.append((score, entry, matched))
     scored.sort(key=lambda t: (-t[0], t[1].id))

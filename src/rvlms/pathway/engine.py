@@ -12,6 +12,7 @@ from typing import Literal
 
 from rvlms.case import Case, FollowUp, Postoperative
 from rvlms.imaging import Classification, ImagingDefinition, classify
+from rvlms.literature import published_cases, similar_cases
 from rvlms.pathway.conditions import Facts, Truth
 from rvlms.pathway.decisions import decide, from_operation, organ_resections
 from rvlms.pathway.facts import CATALOGUE, derive_facts, labels
@@ -175,11 +176,13 @@ def build_plan(
     definition: ImagingDefinition | None = None,
     follow_up_years: int = 5,
     timepoint: Timepoint = "current",
+    similar: int = 5,
 ) -> Plan:
     """The cited MDT plan for one case.
 
     ``timepoint="current"`` plans with everything the record holds; ``"preoperative"`` plans
     with what was known before surgery (the view for auditing a past MDT decision).
+    ``similar`` published cases like this one are listed (0: none).
     """
     if timepoint == "preoperative":
         case = preoperative_view(case)
@@ -237,6 +240,7 @@ def build_plan(
         follow_up=schedule,
         follow_up_scheme=scheme_label,
         follow_up_alternative=alternative,
+        similar_cases=similar_cases(case, published_cases(), similar) if similar else [],
         sources=[
             SourceOut(
                 key=key,

@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from rvlms.case.vocab import ImagingType, IvcLevel
+from rvlms.literature.similar import SimilarCase
 from rvlms.pathway.knowledge import Stage, Status, Strength
 
 PLAN_SCHEMA_VERSION = "1.1"
@@ -213,6 +214,11 @@ class Plan(_Out):
     follow_up_scheme: str
     follow_up_alternative: FollowUpScheme | None
     sources: list[SourceOut]
+    similar_cases: list[SimilarCase] = Field(
+        default_factory=list,
+        description="Published cases most like this one (published cases, selection-biased), "
+        "with the features that matched, what the team did and the outcome",
+    )
     notice: str = (
         "Decision support for MDT discussion, not an order. Every recommendation names its "
         "evidence; 'proposal' marks rvlms conventions that no publication states."

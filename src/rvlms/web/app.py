@@ -88,12 +88,14 @@ def create_app(settings: Settings) -> FastAPI:
     from rvlms.cds import create_router as create_cds_router
     from rvlms.web.routes import (
         api_cases,
+        api_literature,
         api_tools,
         meta,
         web_admin,
         web_auth,
         web_cases,
         web_cohort,
+        web_literature,
     )
 
     context = build_context(settings)
@@ -127,7 +129,17 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.add_middleware(SecurityHeaders, behind_tls=settings.behind_tls)
     app.mount("/static", StaticFiles(directory=_static_dir()), name="static")
-    for module in (meta, api_cases, api_tools, web_auth, web_cases, web_cohort, web_admin):
+    for module in (
+        meta,
+        api_cases,
+        api_tools,
+        api_literature,
+        web_auth,
+        web_cases,
+        web_cohort,
+        web_literature,
+        web_admin,
+    ):
         app.include_router(module.router)
     app.include_router(create_cds_router(settings), include_in_schema=False)
     return app

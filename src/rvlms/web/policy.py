@@ -48,9 +48,10 @@ class Action(StrEnum):
     token_revoke = "token.revoke"
     audit_read = "audit.read"
     audit_export = "audit.export"
+    literature_read = "literature.read"
 
 
-_TOOLS = frozenset({Action.plan_adhoc, Action.classify, Action.score})
+_TOOLS = frozenset({Action.plan_adhoc, Action.classify, Action.score, Action.literature_read})
 
 PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.clinician: _TOOLS

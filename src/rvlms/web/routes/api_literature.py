@@ -1,0 +1,80 @@
+"""REST API: the published-case library and the published cases like a case."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query
+from pydantic import BaseModel
+
+from rvlms.case.vocab import Vessel
+from rvlms.literature import PublishedCase, SimilarCase, published_cases, similar_cases
+from rvlms.literature.similar import _done, _outcome, _summary
+from rvlms.web.context import ContextDep
+from rvlms.web.policy import Action
+from rvlms.web.problems import ERROR_RESPONSES
+from rvlms.web.security import Grant, require_api
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
+
+
+class PublishedCaseSummary(BaseModel):
+    id: str
+    citation: str
+    doi: str | None
+    url: str | None
+    summary: str
+    done: dict[str, str]
+    outcome: str
+
+
+@router.get("/literature", tags=["literature"], summary="The published-case library")
+def literature(
+    grant: Annotated[Grant, Depends(require_api(Action.literature_read))],
+    vessel_of_origin: Annotated[
+        Vessel | None, Query(description="Only cases from this vessel (as encoded)")
+    ] = None,
+) -> list[PublishedCaseSummary]:
+    """Every published case (published cases, selection-biased): citation, tumour, what was
+    done and the outcome."""
+    return [
+        PublishedCaseSummary(
+            id=e.id,
+            citation=e.citation.text,
+            doi=e.citation.doi,
+            url=e.citation.url,
+            summary=_summary(e),
+            done=_done(e),
+            outcome=_outcome(e),
+        )
+        for e in published_cases()
+        if vessel_of_origin is None or e.case.imaging.vessel_of_origin is vessel_of_origin
+    ]
+
+
+@router.get("/literature/{published_id}", tags=["literature"], summary="One published case")
+def published_case(
+    published_id: Annotated[
+        str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
+    ],
+    grant: Annotated[Grant, Depends(require_api(Action.literature_read))],
+) -> PublishedCase:
+    return published_cases().get(published_id)
+
+
+@router.get(
+    "/cases/{case_id}/similar",
+    tags=["literature"],
+    summary="Published cases like this case",
+)
+def similar(
+    case_id: str,
+    ctx: ContextDep,
+    grant: Annotated[Grant, Depends(require_api(Action.case_plan))],
+    k: Annotated[int, Query(ge=1, le=50)] = 5,
+) -> list[SimilarCase]:
+    """The k published cases most like the registry case, with the features that matched."""
+    case = ctx.registry.get(case_id).case
+    return similar_cases(case, published_cases(), k)

@@ -1,0 +1,43 @@
+"""The published-case library on the web and in the API, and similar cases of a registry case."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from rvlms.literature import published_cases
+from rvlms.web import Role
+
+from .conftest import Client, add_user, context, identified_case4
+
+
+def test_library_pages_link_every_case_to_its_source(app: FastAPI, client: Client) -> None:
+    add_user(app, "dr.li", Role.clinician)
+    client.sign_in("dr.li")
+    page = client.get("/literature")
+    assert page.status_code == 200
+    assert "selection-biased" in page.text
+    entry = next(e for e in published_cases() if e.citation.doi)
+    assert f'href="/literature/{entry.id}"' in page.text
+    one = client.get(f"/literature/{entry.id}")
+    assert one.status_code == 200
+    assert f"https://doi.org/{entry.citation.doi}" in one.text
+    assert entry.quote[:40] in one.text.replace("&#39;", "'").replace("&quot;", '"')
+    assert client.get("/literature/no-such-case").status_code == 404
+
+
+def test_api_lists_the_library_and_the_cases_like_a_registry_case(
+    app: FastAPI, client: Client
+) -> None:
+    """Zhang 2021 case 4 (IVC level II, 10.7 cm): its published neighbours are level II IVC
+    tumours, each with the features that matched."""
+    headers = add_user(app, "dr.li", Role.clinician)
+    context(app).registry.add(identified_case4(), "dr.li")
+    listed = client.get("/api/v1/literature", headers=headers).json()
+    assert len(listed) == len(published_cases())
+    ivc = client.get("/api/v1/literature?vessel_of_origin=ivc", headers=headers).json()
+    assert ivc and len(ivc) < len(listed)
+    similar = client.get("/api/v1/cases/zhang2021-case4/similar?k=3", headers=headers).json()
+    assert len(similar) == 3
+    assert all("IVC level: II" in s["matched"] for s in similar)
+    plan = client.get("/api/v1/cases/zhang2021-case4/plan", headers=headers).json()
+    assert [s["id"] for s in plan["similar_cases"]][:3] == [s["id"] for s in similar]
