@@ -68,13 +68,24 @@ def test_concordance_json_contract() -> None:
 
 
 def test_concordance_ratchet_and_no_safety_violation() -> None:
-    """The committed figures never drop, and no plan breaks a safety check."""
+    """No plan breaks a safety check, and no decision that agreed with the team (preferred, or
+    among the options) at the committed baseline stops agreeing, case by case; cases added or
+    re-encoded since (their answer changed) are not held to the old figures."""
+    from .make_baseline import snapshot
+
     baseline = json.loads(BASELINE.read_text(encoding="utf-8"))
-    now = measure(published_cases()).contract()
+    now = snapshot()
     assert now["safety_violations"] == []
-    for key in ("preferred_match", "in_options"):
-        then = baseline["overall"][key] / baseline["overall"]["known"]
-        assert now["overall"][key] / now["overall"]["known"] >= then - 1e-9, key
+    regressions = []
+    for case, decisions in baseline["per_case"].items():
+        for name, then in decisions.items():
+            current = now["per_case"].get(case, {}).get(name)  # type: ignore[attr-defined]
+            if current is None or current["done"] != then["done"]:
+                continue
+            for key in ("preferred_match", "in_options"):
+                if then[key] and not current[key]:
+                    regressions.append((case, name, key))
+    assert regressions == []
 
 
 def test_concordance_on_a_centres_own_folder(tmp_path: Path) -> None:

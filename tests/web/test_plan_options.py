@@ -117,8 +117,9 @@ def test_printed_map_is_drawn_at_the_size_of_the_text() -> None:
     figures = print_map(load_zhang2021()[3])
     assert len(figures) >= 5
     for figure in figures:
-        width = float(re.search(r'<svg width="([\d.]+)pt"', figure.svg).group(1))  # type: ignore[union-attr]
-        assert 9 * min(1.0, A4_CONTENT_WIDTH_PT / width) >= 8, figure.title
+        size = re.search(r'<svg width="([\d.]+)pt"', figure.svg)
+        assert size, figure.title
+        assert 9 * min(1.0, A4_CONTENT_WIDTH_PT / float(size.group(1))) >= 8, figure.title
 
 
 def _pdf_pages(content: bytes, tmp_path: Path) -> list[str]:
