@@ -10,7 +10,7 @@ import yaml
 from typer.testing import CliRunner
 
 from rvlms.cli.main import app
-from rvlms.concordance import CHECKS, DECISIONS, measure
+from rvlms.concordance import CHECKS, DECISIONS
 from rvlms.examples import load_zhang2021
 from rvlms.literature import load_library, published_cases, similar_cases
 

@@ -41,3 +41,22 @@ def test_api_lists_the_library_and_the_cases_like_a_registry_case(
     assert all("IVC level: II" in s["matched"] for s in similar)
     plan = client.get("/api/v1/cases/zhang2021-case4/plan", headers=headers).json()
     assert [s["id"] for s in plan["similar_cases"]][:3] == [s["id"] for s in similar]
+
+
+def test_our_cases_like_this_one_stay_within_the_centre(app: FastAPI, client: Client) -> None:
+    """Zhang 2021 cases 1 and 3 are both level II IVC tumours of the same centre: each is the
+    other's nearest registry case; a case of another centre is never listed."""
+    from rvlms.examples import load_zhang2021
+
+    headers = add_user(app, "dr.li", Role.clinician)
+    registry = context(app).registry
+    cases = load_zhang2021()
+    for case in cases:
+        registry.add(case, "dr.li")
+    elsewhere = cases[2].model_copy(update={"case_id": "other-centre", "centre": "elsewhere"})
+    registry.add(elsewhere, "dr.li")
+    found = client.get("/api/v1/cases/zhang2021-case1/similar/registry", headers=headers).json()
+    ids = [f["case_id"] for f in found]
+    assert ids[0] == "zhang2021-case3"
+    assert "other-centre" not in ids and "zhang2021-case1" not in ids
+    assert "IVC level: II" in found[0]["matched"]

@@ -172,7 +172,7 @@ def _decision_lines(
     elif view.state == "not_applicable":
         lines = [f"{head} not applicable" + (f" — {_md(view.note)}" if view.note else "")]
     elif view.state == "operation":
-        lines = [f"{head} {_md(view.choice)} — done at surgery ({view.note})"]
+        lines = [f"{head} {_md(view.headline)}" + (f" ({view.note})" if view.done else "")]
     else:
         text = f"{head} {_md(view.choice)}"
         if decision is not None and decision.alternatives:

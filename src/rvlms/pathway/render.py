@@ -124,6 +124,7 @@ class DecisionView:
     deciding: list[DecidingFact]
     note: str
     options: list[OptionView]
+    done: bool = False
 
     @property
     def undecided(self) -> bool:
@@ -141,8 +142,12 @@ class DecisionView:
         if self.state == "not_applicable":
             return "not applicable"
         if self.state == "operation":
-            return f"{self.choice} — done at surgery"
+            return f"{self.choice} — {self.operation_tag}"
         return self.choice
+
+    @property
+    def operation_tag(self) -> str:
+        return "done at surgery" if self.done else self.note
 
     @property
     def deciding_text(self) -> str:
@@ -199,6 +204,7 @@ def _single(name: str, d: DecisionOut) -> DecisionView:
         deciding=deciding if state == "undecided" else [],
         note=note,
         options=options,
+        done=state == "operation" and d.preferred is not None,
     )
 
 
@@ -252,6 +258,7 @@ def _organ_resection(items: list[OrganResectionOut], deciding: list[DecidingFact
         deciding=deciding if state == "undecided" else [],
         note=note,
         options=options,
+        done=state == "operation",
     )
 
 

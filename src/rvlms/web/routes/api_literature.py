@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel
 
 from rvlms.case.vocab import Vessel
-from rvlms.literature import PublishedCase, SimilarCase, published_cases, similar_cases
+from rvlms.literature import PublishedCase, SimilarCase, nearest, published_cases, similar_cases
 from rvlms.literature.similar import _done, _outcome, _summary
 from rvlms.web.context import ContextDep
 from rvlms.web.policy import Action
@@ -18,6 +18,14 @@ from rvlms.web.security import Grant, require_api
 __all__ = ["router"]
 
 router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
+
+
+class RegistryNeighbour(BaseModel):
+    """A case of the same centre's registry like the one asked about."""
+
+    case_id: str
+    score: float
+    matched: list[str]
 
 
 class PublishedCaseSummary(BaseModel):
@@ -78,3 +86,24 @@ def similar(
     """The k published cases most like the registry case, with the features that matched."""
     case = ctx.registry.get(case_id).case
     return similar_cases(case, published_cases(), k)
+
+
+@router.get(
+    "/cases/{case_id}/similar/registry",
+    tags=["literature"],
+    summary="Our cases like this case (same centre, same access rules)",
+)
+def similar_in_registry(
+    case_id: str,
+    ctx: ContextDep,
+    grant: Annotated[Grant, Depends(require_api(Action.case_list))],
+    k: Annotated[int, Query(ge=1, le=50)] = 5,
+) -> list[RegistryNeighbour]:
+    """The k registry cases of the case's own centre most like it, by the same features as the
+    published cases; only case ids and the matched features are returned."""
+    case = ctx.registry.get(case_id).case
+    pool = ((c.case_id, c) for c in ctx.registry.cases(centre=case.centre) if not c.synthetic)
+    return [
+        RegistryNeighbour(case_id=cid, score=score, matched=matched)
+        for score, cid, matched in nearest(case, pool, k)
+    ]
