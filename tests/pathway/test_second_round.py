@@ -237,3 +237,14 @@ def test_no_decision_without_a_preferred_option_or_options() -> None:
             plan = build_plan(case, timepoint=timepoint)  # type: ignore[arg-type]
             for name, d in plan.decisions.by_name().items():
                 assert d.preferred or d.options or d.decided_by != "rules", (case.case_id, name)
+
+
+def test_13_explain_tells_unknown_scope_from_outside_scope() -> None:
+    from rvlms.pathway.explain import explain
+
+    staging_unknown = parse_case(
+        {**BASE, "imaging": {k: v for k, v in BASE["imaging"].items() if k != "distant_metastasis"}}
+    )
+    assert "missing facts" in explain(staging_unknown, "surgery.six-steps").verdict
+    metastatic = parse_case({**BASE, "imaging": {**BASE["imaging"], "distant_metastasis": True}})
+    assert "outside its scope" in explain(metastatic, "surgery.six-steps").verdict

@@ -38,8 +38,10 @@ def _tree(trace: Trace, depth: int = 1) -> list[str]:
 
 
 def _verdict(outcome: Outcome) -> str:
-    if outcome.in_scope is not Truth.true:
+    if outcome.in_scope is Truth.false:
         return "does not apply to this case (outside its scope)"
+    if outcome.in_scope is Truth.unknown:
+        return "cannot be decided: whether it applies depends on missing facts"
     return {
         Truth.true: "fired",
         Truth.false: "did not fire",
