@@ -248,3 +248,10 @@ def test_13_explain_tells_unknown_scope_from_outside_scope() -> None:
     assert "missing facts" in explain(staging_unknown, "surgery.six-steps").verdict
     metastatic = parse_case({**BASE, "imaging": {**BASE["imaging"], "distant_metastasis": True}})
     assert "outside its scope" in explain(metastatic, "surgery.six-steps").verdict
+
+
+def test_1_right_renal_vein_nephrectomy_is_always_right_sided() -> None:
+    """Both renal veins involved: the right-renal-vein nephrectomy still names the right side."""
+    plan = plan_for(renal_veins_involved=["right", "left"])
+    sides = {o.side for o in plan.decisions.organ_resection if o.item == "nephrectomy"}
+    assert sides == {"right"}

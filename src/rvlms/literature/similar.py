@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from rvlms.case import Case
 from rvlms.case.vocab import GONADAL_VEINS, ILIAC_VEINS, InvolvementExtent, Vessel
-from rvlms.imaging import classify
+from rvlms.imaging import Classification, classify
 from rvlms.literature.entry import PublishedCase
 from rvlms.literature.library import CORPUS_LABEL
 
@@ -57,7 +57,7 @@ class SimilarCase(BaseModel):
     label: str = CORPUS_LABEL
 
 
-def features(case: Case) -> Features:
+def features(case: Case, classification: Classification | None = None) -> Features:
     imaging = case.imaging
     origin = imaging.vessel_of_origin
     if origin in GONADAL_VEINS:
@@ -66,7 +66,7 @@ def features(case: Case) -> Features:
         origin = Vessel.iliac_vein
     elif origin is Vessel.adrenal_gland:
         origin = Vessel.adrenal_vein
-    c = classify(case)
+    c = classification or classify(case)
     organs = frozenset(o.organ.value for o in imaging.organs if o.extent in _INVOLVING)
     read = bool(organs) or imaging.involvement_assessed
     return Features(
@@ -175,9 +175,14 @@ def nearest(
     return scored[:k]
 
 
-def similar_cases(case: Case, library: Iterable[PublishedCase], k: int = 5) -> list[SimilarCase]:
+def similar_cases(
+    case: Case,
+    library: Iterable[PublishedCase],
+    k: int = 5,
+    classification: Classification | None = None,
+) -> list[SimilarCase]:
     """The k published cases most like ``case`` (itself excluded), best first."""
-    mine = features(case)
+    mine = features(case, classification)
     scored = []
     for entry in library:
         if entry.id == case.case_id:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
+from functools import cache
 
 from rvlms.case import Case
 from rvlms.pathway.conditions import Truth, describe
@@ -34,15 +35,24 @@ _STATUS = {Truth.true: "met", Truth.unknown: "unknown", Truth.false: "unmet"}
 _STATUS_RANK = {"met": 0, "unknown": 1, "unmet": 2}
 
 
+_WORDS: dict[int, tuple[object, str]] = {}
+
+
 def _condition(outcome: Outcome, vote: DecisionVote) -> str:
+    """The vote's condition in words: its own, the rule's ``when_text``, or the condition
+    described (computed once per rule)."""
     rule = outcome.rule
     if vote.condition:
         return vote.condition
     if rule.when_text:
         return rule.when_text
-    return describe(rule.when, _labels())
+    known = _WORDS.get(id(rule))
+    if known is None or known[0] is not rule:
+        known = _WORDS[id(rule)] = (rule, describe(rule.when, _labels()))
+    return known[1]
 
 
+@cache
 def _labels() -> dict[str, str]:
     return {name: f.label for name, f in CATALOGUE.items()}
 
@@ -183,7 +193,7 @@ def organ_resections(
                 unknown.append(outcome)
             else:
                 role = "recommended" if vote.role == "preferred" else "consider"
-            side_value = facts.get(vote.side_fact) if vote.side_fact else None
+            side_value = facts.get(vote.side_fact) if vote.side_fact else vote.side
             side = str(side_value) if side_value is not None else None
             key = (vote.option, side)
             current = chosen.get(key)

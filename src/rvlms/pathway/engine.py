@@ -240,7 +240,9 @@ def build_plan(
         follow_up=schedule,
         follow_up_scheme=scheme_label,
         follow_up_alternative=alternative,
-        similar_cases=similar_cases(case, published_cases(), similar) if similar else [],
+        similar_cases=(
+            similar_cases(case, published_cases(), similar, classification) if similar else []
+        ),
         sources=[
             SourceOut(
                 key=key,

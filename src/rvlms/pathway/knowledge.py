@@ -120,6 +120,9 @@ class DecisionVote(_Model):
     side_fact: str | None = Field(
         default=None, description="Fact giving the side of an organ resection"
     )
+    side: Literal["right", "left"] | None = Field(
+        default=None, description="Fixed side of an organ resection (when no side_fact)"
+    )
     condition: str | None = Field(
         default=None,
         description="What selects this option, in words; defaults to the rule's when_text",
