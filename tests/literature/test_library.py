@@ -119,3 +119,17 @@ def test_analyze_published_is_labelled() -> None:
     result = runner.invoke(app, ["analyze", "--published"])
     assert result.exit_code == 0, result.output
     assert "published cases, selection-biased" in result.stdout
+
+
+def test_plan_in_the_terminal_and_markdown_lists_similar_published_cases() -> None:
+    """Zhang 2021 case 2 (right renal-vein LMS): its nearest published cases come from the
+    renal vein, and both readable formats show them with what matched."""
+    from rvlms.examples import zhang2021_paths
+
+    case2 = str(zhang2021_paths()[1])
+    nearest = similar_cases(load_zhang2021()[1], published_cases(), 5)
+    for fmt in ("text", "markdown"):
+        result = runner.invoke(app, ["plan", case2, "--format", fmt, "--as-of", "preoperative"])
+        assert result.exit_code == 0, result.output
+        assert "Published cases like this one" in result.stdout
+        assert nearest[0].id in result.stdout

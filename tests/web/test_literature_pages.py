@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
 from fastapi import FastAPI
 
-from rvlms.literature import published_cases
+from rvlms.literature import published_cases, similar_cases
 from rvlms.web import Role
 
 from .conftest import Client, add_user, context, identified_case4
@@ -60,3 +65,28 @@ def test_our_cases_like_this_one_stay_within_the_centre(app: FastAPI, client: Cl
     assert ids[0] == "zhang2021-case3"
     assert "other-centre" not in ids and "zhang2021-case1" not in ids
     assert "IVC level: II" in found[0]["matched"]
+
+
+def test_plan_page_and_pdf_list_the_published_cases_like_this_one(
+    app: FastAPI, client: Client, tmp_path: Path
+) -> None:
+    """Zhang 2021 case 4: the plan page and the plan PDF name its nearest published
+    neighbours (level II IVC tumours) and what their teams did."""
+    headers = add_user(app, "dr.li", Role.clinician)
+    context(app).registry.add(identified_case4(), "dr.li")
+    nearest = similar_cases(identified_case4(), published_cases(), 5)
+    client.sign_in("dr.li")
+    page = client.get("/cases/zhang2021-case4/plan").text
+    assert "Published cases like this one" in page
+    assert f'href="/literature/{nearest[0].id}"' in page
+    pdf = client.get("/api/v1/cases/zhang2021-case4/plan.pdf", headers=headers)
+    path = tmp_path / "plan.pdf"
+    path.write_bytes(pdf.content)
+    pdftotext = shutil.which("pdftotext")
+    if pdftotext is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    text = subprocess.run(
+        [pdftotext, str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "Published cases like this one" in text
+    assert nearest[0].id in text

@@ -191,6 +191,18 @@ def _follow_up(plan: Plan) -> Panel:
     return Panel(text, title=f"Follow-up — {plan.follow_up_scheme}", border_style="blue")
 
 
+def similar_table(plan: Plan) -> Table:
+    table = Table(
+        title="Published cases like this one (published cases, selection-biased)", expand=True
+    )
+    for column in ("case", "matched", "what was done", "outcome"):
+        table.add_column(column, overflow="fold")
+    for s in plan.similar_cases:
+        done = "; ".join(f"{k}: {v}" for k, v in s.done.items()) or "not reported"
+        table.add_row(f"{s.id}\n{s.summary}", "; ".join(s.matched), done, s.outcome)
+    return table
+
+
 def render_plan(plan: Plan, console: Console, patient: PatientLine | None = None) -> None:
     console.print(_header(plan, patient))
     if plan.warnings:
@@ -207,6 +219,8 @@ def render_plan(plan: Plan, console: Console, patient: PatientLine | None = None
         console.print(missing)
 
     console.print(_follow_up(plan))
+    if plan.similar_cases:
+        console.print(similar_table(plan))
 
     console.print(classification_panel(plan.classification, "Classification"))
     console.rule("Rule trace by stage")

@@ -367,6 +367,20 @@ def to_markdown(plan: Plan, patient: PatientLine | None = None) -> str:
     if alt:
         months = ", ".join(str(v.months_after_surgery) for v in alt.visits)
         out += ["", f"Guideline alternative: {alt.label} — months {months}."]
+    if plan.similar_cases:
+        out += [
+            "",
+            "## Published cases like this one (published cases, selection-biased)",
+            "",
+            "| case | matched | what was done | outcome |",
+            "|---|---|---|---|",
+        ]
+        for s in plan.similar_cases:
+            done = "; ".join(f"{k}: {v}" for k, v in s.done.items()) or "not reported"
+            out.append(
+                f"| {s.id} — {_cell(s.summary)} | {_cell('; '.join(s.matched))} "
+                f"| {_cell(done)} | {_cell(s.outcome)} |"
+            )
     out += ["", "## Rule trace by stage"]
     for stage in plan.stages:
         if stage.recommendations:
