@@ -129,7 +129,11 @@ def test_plan_in_the_terminal_and_markdown_lists_similar_published_cases() -> No
     case2 = str(zhang2021_paths()[1])
     nearest = similar_cases(load_zhang2021()[1], published_cases(), 5)
     for fmt in ("text", "markdown"):
-        result = runner.invoke(app, ["plan", case2, "--format", fmt, "--as-of", "preoperative"])
+        result = runner.invoke(
+            app,
+            ["plan", case2, "--format", fmt, "--as-of", "preoperative"],
+            env={"COLUMNS": "250"},
+        )
         assert result.exit_code == 0, result.output
         assert "Published cases like this one" in result.stdout
         assert nearest[0].id in result.stdout
