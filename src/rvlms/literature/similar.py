@@ -181,7 +181,8 @@ def similar_cases(
     k: int = 5,
     classification: Classification | None = None,
 ) -> list[SimilarCase]:
-    """The k published cases most like ``case`` (itself excluded), best first."""
+    """The k published cases most like ``case`` (itself excluded), best first; among equal
+    scores, cases that report what the team did come first."""
     mine = features(case, classification)
     scored = []
     for entry in library:
@@ -190,7 +191,7 @@ def similar_cases(
         score, matched = _compare(mine, _features_of(entry))
         if score > 0:
             scored.append((score, entry, matched))
-    scored.sort(key=lambda t: (-t[0], t[1].id))
+    scored.sort(key=lambda t: (-t[0], not t[1].done.known(), t[1].id))
     return [
         SimilarCase(
             id=entry.id,
