@@ -107,7 +107,7 @@ def list_command(
     from rich.console import Console
     from rich.table import Table
 
-    from rvlms.literature.similar import _done, _summary
+    from rvlms.literature.similar import PublishedSummary
 
     with clinical_errors():
         library = _library(cases)
@@ -115,8 +115,9 @@ def list_command(
     for column in ("id", "tumour", "done", "source"):
         table.add_column(column, overflow="fold")
     for entry in library:
-        done = "; ".join(f"{k}: {v}" for k, v in _done(entry).items())
-        table.add_row(entry.id, _summary(entry), done or "—", entry.citation.short)
+        line = PublishedSummary.of(entry)
+        done = "; ".join(f"{k}: {v}" for k, v in line.done.items())
+        table.add_row(entry.id, line.summary, done or "—", entry.citation.short)
     Console().print(table)
 
 

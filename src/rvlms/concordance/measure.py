@@ -17,18 +17,9 @@ from rvlms.concordance.views import before_the_mdt
 from rvlms.literature.entry import OrganDone, PublishedCase
 from rvlms.pathway.engine import build_plan, evaluate_case
 from rvlms.pathway.knowledge import KnowledgeBase, load_knowledge
-from rvlms.pathway.plan import DecisionOut, Plan
+from rvlms.pathway.plan import DECISION_ORDER, DecisionOut, Plan
 
-DECISIONS = (
-    "resectability",
-    "neoadjuvant",
-    "approach",
-    "vascular_control",
-    "reconstruction",
-    "organ_resection",
-    "adjuvant",
-    "systemic_therapy",
-)
+DECISIONS = DECISION_ORDER
 SAME_OUTCOME = {"reconstruction": [{"none", "vein_of_origin_ligation"}]}
 """Answers that name the same act: a tributary ligated with the tumour needs no reconstruction."""
 

@@ -10,7 +10,7 @@ from rvlms.literature.library import (
     published_cases,
     read_entry,
 )
-from rvlms.literature.similar import SimilarCase, nearest, similar_cases
+from rvlms.literature.similar import PublishedSummary, SimilarCase, nearest, similar_cases
 
 __all__ = [
     "CORPUS_LABEL",
@@ -19,6 +19,7 @@ __all__ = [
     "Library",
     "OrganDone",
     "PublishedCase",
+    "PublishedSummary",
     "SimilarCase",
     "library_frame",
     "load_library",

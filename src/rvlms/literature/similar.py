@@ -9,6 +9,7 @@ Cases whose feature is not known neither gain nor lose.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -40,8 +41,8 @@ class Features(BaseModel):
     size_cm: float | None
 
 
-class SimilarCase(BaseModel):
-    """One neighbour: what was done, how the patient did, and why it was chosen."""
+class PublishedSummary(BaseModel):
+    """One published case in a line: the tumour, what the team did and how the patient did."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -49,11 +50,29 @@ class SimilarCase(BaseModel):
     citation: str
     doi: str | None
     url: str | None
-    score: float
-    matched: list[str] = Field(description="The features that matched, in words")
     summary: str = Field(description="Vessel, level and size of the published case")
     done: dict[str, str] = Field(description="What the team did, per decision")
     outcome: str
+
+    @classmethod
+    def of(cls, entry: PublishedCase, **extra: object) -> Self:
+        return cls(
+            id=entry.id,
+            citation=entry.citation.text,
+            doi=entry.citation.doi,
+            url=entry.citation.url,
+            summary=_summary(entry),
+            done=_done(entry),
+            outcome=_outcome(entry),
+            **extra,
+        )
+
+
+class SimilarCase(PublishedSummary):
+    """One neighbour: the published case and why it was chosen."""
+
+    score: float
+    matched: list[str] = Field(description="The features that matched, in words")
     label: str = CORPUS_LABEL
 
 
@@ -193,16 +212,5 @@ def similar_cases(
             scored.append((score, entry, matched))
     scored.sort(key=lambda t: (-t[0], not t[1].done.known(), t[1].id))
     return [
-        SimilarCase(
-            id=entry.id,
-            citation=entry.citation.text,
-            doi=entry.citation.doi,
-            url=entry.citation.url,
-            score=score,
-            matched=matched,
-            summary=_summary(entry),
-            done=_done(entry),
-            outcome=_outcome(entry),
-        )
-        for score, entry, matched in scored[:k]
+        SimilarCase.of(entry, score=score, matched=matched) for score, entry, matched in scored[:k]
     ]

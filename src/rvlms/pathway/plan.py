@@ -145,15 +145,18 @@ class Decisions(_Out):
         return {name: getattr(self, name) for name in SINGLE_DECISIONS}
 
 
-SINGLE_DECISIONS = (
+DECISION_ORDER = (
     "resectability",
     "neoadjuvant",
     "approach",
     "vascular_control",
     "reconstruction",
+    "organ_resection",
     "adjuvant",
     "systemic_therapy",
 )
+"""Every decision of the plan in the order an MDT takes them."""
+SINGLE_DECISIONS = tuple(name for name in DECISION_ORDER if name != "organ_resection")
 DECISION_TITLES = {
     "resectability": "Resectability",
     "neoadjuvant": "Neoadjuvant therapy",

@@ -49,14 +49,19 @@ def invaded(case: Case, *organs: Organ, extents: tuple[InvolvementExtent, ...] =
     return MISSING if any(e is None for e in found) else False
 
 
-def organ_side(case: Case, organ: Organ) -> Any:
-    """The side of an involved organ: its own side as recorded, else the tumour's side when
-    that is right or left. A midline or bilateral tumour never gives an organ its side."""
-    sides = {
+def invaded_sides(case: Case, organ: Organ) -> set[Side]:
+    """The right/left sides recorded for an organ that is adherent, invaded or encased."""
+    return {
         o.side
         for o in case.imaging.organs
         if o.organ is organ and o.extent in INVADING and o.side in _LATERAL
     }
+
+
+def organ_side(case: Case, organ: Organ) -> Any:
+    """The side of an involved organ: its own side as recorded, else the tumour's side when
+    that is right or left. A midline or bilateral tumour never gives an organ its side."""
+    sides = invaded_sides(case, organ)
     if len(sides) == 1:
         return next(iter(sides)).value
     if len(sides) > 1:
@@ -81,11 +86,7 @@ def kidney_invaded(case: Case, _: Classification) -> Any:
 def kidney_side(case: Case, _: Classification) -> Any:
     """From the kidney (or renal artery) entry; a renal-vein tumour gives its own side."""
     for organ in (Organ.kidney, Organ.renal_artery):
-        own = {
-            o.side
-            for o in case.imaging.organs
-            if o.organ is organ and o.extent in INVADING and o.side in _LATERAL
-        }
+        own = invaded_sides(case, organ)
         if len(own) == 1:
             return next(iter(own)).value
     if case.imaging.vessel_of_origin is Vessel.renal_vein and case.imaging.side in _LATERAL:

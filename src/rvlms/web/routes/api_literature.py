@@ -9,7 +9,7 @@ from pydantic import BaseModel
 
 from rvlms.case.vocab import Vessel
 from rvlms.literature import PublishedCase, SimilarCase, nearest, published_cases, similar_cases
-from rvlms.literature.similar import _done, _outcome, _summary
+from rvlms.literature.similar import PublishedSummary
 from rvlms.web.context import ContextDep
 from rvlms.web.policy import Action
 from rvlms.web.problems import ERROR_RESPONSES
@@ -28,35 +28,17 @@ class RegistryNeighbour(BaseModel):
     matched: list[str]
 
 
-class PublishedCaseSummary(BaseModel):
-    id: str
-    citation: str
-    doi: str | None
-    url: str | None
-    summary: str
-    done: dict[str, str]
-    outcome: str
-
-
 @router.get("/literature", tags=["literature"], summary="The published-case library")
 def literature(
     grant: Annotated[Grant, Depends(require_api(Action.literature_read))],
     vessel_of_origin: Annotated[
         Vessel | None, Query(description="Only cases from this vessel (as encoded)")
     ] = None,
-) -> list[PublishedCaseSummary]:
+) -> list[PublishedSummary]:
     """Every published case (published cases, selection-biased): citation, tumour, what was
     done and the outcome."""
     return [
-        PublishedCaseSummary(
-            id=e.id,
-            citation=e.citation.text,
-            doi=e.citation.doi,
-            url=e.citation.url,
-            summary=_summary(e),
-            done=_done(e),
-            outcome=_outcome(e),
-        )
+        PublishedSummary.of(e)
         for e in published_cases()
         if vessel_of_origin is None or e.case.imaging.vessel_of_origin is vessel_of_origin
     ]

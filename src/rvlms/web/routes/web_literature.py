@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse
 
 from rvlms.case.io import dump_case
 from rvlms.literature import CORPUS_LABEL, published_cases, similar_cases
-from rvlms.literature.similar import _done, _outcome, _summary
+from rvlms.literature.similar import PublishedSummary
 from rvlms.web.policy import Action
 from rvlms.web.rendering import render
 from rvlms.web.security import Grant, require_web
@@ -24,10 +24,7 @@ def literature_page(
     request: Request,
     grant: Annotated[Grant, Depends(require_web(Action.literature_read))],
 ) -> HTMLResponse:
-    rows = [
-        {"entry": e, "summary": _summary(e), "done": _done(e), "outcome": _outcome(e)}
-        for e in published_cases()
-    ]
+    rows = [{"entry": e, "line": PublishedSummary.of(e)} for e in published_cases()]
     return render(request, "literature.html", me=grant.principal, rows=rows, label=CORPUS_LABEL)
 
 
@@ -38,14 +35,15 @@ def published_case_page(
     grant: Annotated[Grant, Depends(require_web(Action.literature_read))],
 ) -> HTMLResponse:
     entry = published_cases().get(published_id)
+    line = PublishedSummary.of(entry)
     return render(
         request,
         "literature_case.html",
         me=grant.principal,
         entry=entry,
-        summary=_summary(entry),
-        done=_done(entry),
-        outcome=_outcome(entry),
+        summary=line.summary,
+        done=line.done,
+        outcome=line.outcome,
         record=dump_case(entry.case),
         neighbours=similar_cases(entry.case, published_cases(), 5),
         label=CORPUS_LABEL,
