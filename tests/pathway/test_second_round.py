@@ -255,3 +255,20 @@ def test_1_right_renal_vein_nephrectomy_is_always_right_sided() -> None:
     plan = plan_for(renal_veins_involved=["right", "left"])
     sides = {o.side for o in plan.decisions.organ_resection if o.item == "nephrectomy"}
     assert sides == {"right"}
+
+
+def test_unfit_patient_is_not_surgery_first() -> None:
+    """ASA 4: the trials enrolled ASA ≤ 2 (STRASS) or < 3 (STRASS2); no default resection."""
+    data = {**BASE, "preoperative": {"asa": 4}}
+    plan = build_plan(parse_case(data))
+    assert "mdt.operative-risk" in [w.id for w in plan.warnings]
+    assert plan.decisions.resectability.preferred == "not_resectable"
+    assert "resectable" in plan.decisions.resectability.alternatives
+    assert "mdt.surgery-first" not in plan.fired
+
+
+def test_raised_metanephrines_suspend_the_sarcoma_resection_decision() -> None:
+    data = {**BASE, "labs": {"hormones": {"plasma_free_metanephrines": {"result": "abnormal"}}}}
+    plan = build_plan(parse_case(data))
+    assert plan.decisions.resectability.decided_by == "not_applicable"
+    assert "mdt.surgery-first" not in plan.fired

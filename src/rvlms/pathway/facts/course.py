@@ -96,3 +96,16 @@ def test_clamp_tolerated(case: Case, _: Classification) -> Any:
     """Whether clamping the IVC was tolerated haemodynamically; known only in theatre, which is
     why ligation of a patent IVC stays a contingency in the plan."""
     return known(case.operation.test_clamp_tolerated if case.operation else None)
+
+
+@fact("high operative risk (ASA 4 or more, or ECOG 3–4)", "preoperative.asa", "presentation.ecog")
+def high_operative_risk(case: Case, _: Classification) -> Any:
+    """ASA 4–5 or ECOG 3–4. The trials of resection for retroperitoneal sarcoma enrolled ASA
+    ≤ 2 (STRASS) or < 3 (STRASS2); a major caval resection in a patient at constant threat to
+    life is an MDT question, not a default."""
+    asa = case.preoperative.asa
+    ecog = case.presentation.ecog
+    flags = [None if asa is None else int(asa) >= 4, None if ecog is None else ecog >= 3]
+    if any(flags):
+        return True
+    return MISSING if None in flags and not any(f is False for f in flags) else False
