@@ -12,23 +12,30 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 export DEBIAN_FRONTEND=noninteractive
 
-# postgresql(-common): the registry's server, and pg_virtualenv/pg_ctlcluster for test clusters.
-# chromium: the browser the UI tests drive through Playwright.
+# Usage: bash scripts/install.sh [--dev]
+#   without --dev: what running rvlms needs (the app on SQLite, its PDFs and maps);
+#   with --dev: also the test tools, PostgreSQL and chromium (scripts/test.sh).
+DEV=0
+if [ "${1:-}" = "--dev" ]; then
+    DEV=1
+fi
+
 # graphviz: `dot` renders the decision map.
 # fonts-dejavu-core, libpango-1.0-0, libpangoft2-1.0-0, libharfbuzz-subset0: what WeasyPrint
 #   loads on Debian 12 to lay out and subset fonts for the PDF reports.
-# poppler-utils: pdftoppm, to turn report PDFs into images for inspection.
 APT_PACKAGES=(
-    postgresql
-    postgresql-common
-    chromium
     graphviz
     fonts-dejavu-core
     libpango-1.0-0
     libpangoft2-1.0-0
     libharfbuzz-subset0
-    poppler-utils
 )
+# postgresql(-common): the registry's server, and pg_virtualenv/pg_ctlcluster for test clusters.
+# chromium: the browser the UI tests drive through Playwright.
+# poppler-utils: pdftoppm and pdftotext, to read and inspect the PDF reports in tests.
+if [ "$DEV" -eq 1 ]; then
+    APT_PACKAGES+=(postgresql postgresql-common chromium poppler-utils)
+fi
 
 PYTHON="${PYTHON:-python3}"
 VENV=".venv"
@@ -86,16 +93,19 @@ install_venv() {
         "$PYTHON" -m venv "$VENV"
     fi
 
-    local want
-    want="$(sha256sum pyproject.toml | cut -d' ' -f1) $("$VENV/bin/python" -V 2>&1)"
-    if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$want" ] \
+    local base want extras
+    extras=$([ "$DEV" -eq 1 ] && echo "[dev]" || echo "")
+    base="$(sha256sum pyproject.toml | cut -d' ' -f1) $("$VENV/bin/python" -V 2>&1)"
+    want="$base $extras"
+    # A development install also serves a plain run.
+    if [ -f "$STAMP" ] && { [ "$(cat "$STAMP")" = "$want" ] || [ "$(cat "$STAMP")" = "$base [dev]" ]; } \
         && "$VENV/bin/python" -c 'import rvlms' >/dev/null 2>&1; then
         log "python packages: up to date"
         return 0
     fi
 
     log "installing rvlms and its dependencies into $VENV"
-    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e ".$extras"
     printf '%s' "$want" >"$STAMP"
 }
 

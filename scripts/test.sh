@@ -15,7 +15,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT="$PWD"
 start=$SECONDS
 
-bash scripts/install.sh
+bash scripts/install.sh --dev
 
 mkdir -p artifacts
 JUNIT="$ROOT/artifacts/junit.xml"
