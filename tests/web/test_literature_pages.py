@@ -90,3 +90,18 @@ def test_plan_page_and_pdf_list_the_published_cases_like_this_one(
     ).stdout
     assert "Published cases like this one" in text
     assert nearest[0].id in text
+
+
+def test_plan_page_lists_our_cases_like_this_one(app: FastAPI, client: Client) -> None:
+    """The plan page of Zhang 2021 case 1 names case 3 (same centre, IVC level II) among our
+    cases like this one, and never the case itself."""
+    from rvlms.examples import load_zhang2021
+
+    add_user(app, "dr.li", Role.clinician)
+    for case in load_zhang2021():
+        context(app).registry.add(case, "dr.li")
+    client.sign_in("dr.li")
+    page = client.get("/cases/zhang2021-case1/plan").text
+    ours = page[page.index("Our cases like this one") :]
+    assert 'href="/cases/zhang2021-case3/plan"' in ours
+    assert 'href="/cases/zhang2021-case1/plan"' not in ours

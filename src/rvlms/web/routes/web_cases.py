@@ -18,6 +18,7 @@ from starlette.datastructures import FormData
 from rvlms.case import Case, dump_case, parse_case
 from rvlms.case.vocab import ImagingType, IvcLevel, Sex
 from rvlms.errors import CaseInvalid, Conflict, FieldProblem, InputError, NotFound
+from rvlms.literature import nearest
 from rvlms.pathway.explain import explain
 from rvlms.registry.tables import CaseRow
 from rvlms.web.context import ContextDep, WebContext
@@ -502,12 +503,16 @@ def plan_page(
 ) -> HTMLResponse:
     stored = ctx.registry.get(case_id)
     plan = ctx.plans.plan(stored)
+    centre = stored.case.centre
+    pool = ((c.case_id, c) for c in ctx.registry.cases(centre=centre) if not c.synthetic)
     return render(
         request,
         "plan.html",
         me=grant.principal,
         plan=plan if grant.identified else deidentify_plan(plan),
         decision_map=ctx.plans.decision_map(stored),
+        our_cases=nearest(stored.case, pool, 5),
+        our_centre=centre,
         explain_links=True,
         saved=saved,
         version=stored.version,
