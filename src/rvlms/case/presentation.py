@@ -3,11 +3,19 @@ past history, renal and adrenal hormone tests, ASA)."""
 
 from __future__ import annotations
 
-import datetime as dt
+from typing import Any
 
 from pydantic import Field, model_validator
 
-from rvlms.case.base import LabTest, MicromolPerLitre, RecordModel
+from rvlms.case.base import CaseDate, LabTest, MicromolPerLitre, RecordModel
+from rvlms.case.plausibility import (
+    AlphaBlockadeDays,
+    Ecog,
+    GramsPerLitre,
+    HeightCm,
+    WeightKg,
+    Years,
+)
 from rvlms.case.vocab import HistoryItem, Sex, Symptom, WorkingDiagnosis
 from rvlms.scores import AsaClass
 
@@ -15,25 +23,42 @@ from rvlms.scores import AsaClass
 class Identity(RecordModel):
     """Direct identifiers. Kept apart so that a de-identified view can drop them whole."""
 
-    name: str | None = None
-    medical_record_number: str | None = None
-    birth_date: dt.date | None = None
+    name: str | None = Field(default=None, description="Patient's name (identifier)")
+    medical_record_number: str | None = Field(
+        default=None, description="Hospital medical record number (identifier)"
+    )
+    birth_date: CaseDate | None = Field(
+        default=None, description="Date of birth, YYYY-MM-DD (identifier)"
+    )
 
 
 class Demographics(RecordModel):
-    sex: Sex | None = None
-    age_years: int | None = Field(default=None, ge=0, le=120, description="Age at diagnosis")
-    height_cm: float | None = Field(default=None, gt=30, le=250)
-    weight_kg: float | None = Field(default=None, gt=2, le=400)
+    sex: Sex | None = Field(
+        default=None, description="Sex (zhang2021 Table 1; sets the CKD-EPI 2021 coefficients)"
+    )
+    age_years: Years | None = Field(
+        default=None,
+        description="Age at diagnosis in years (zhang2021 Table 1); must agree with the "
+        "birth and diagnosis dates when both are given",
+    )
+    height_cm: HeightCm | None = Field(default=None, description="Height (cm)")
+    weight_kg: WeightKg | None = Field(default=None, description="Weight (kg)")
 
 
 class Presentation(RecordModel):
-    symptoms: list[Symptom] = Field(default_factory=list)
-    diagnosis_date: dt.date | None = None
+    symptoms: list[Symptom] = Field(
+        default_factory=list,
+        description="Presenting complaints (zhang2021 Table 1); 'none' for an asymptomatic patient",
+    )
+    diagnosis_date: CaseDate | None = Field(
+        default=None, description="Date of diagnosis (first imaging showing the mass), YYYY-MM-DD"
+    )
     incidental: bool | None = Field(
         default=None, description="Found on imaging done for another reason"
     )
-    ecog: int | None = Field(default=None, ge=0, le=4)
+    ecog: Ecog | None = Field(
+        default=None, description="ECOG performance status, 0 (fully active) to 4 (bedbound)"
+    )
     working_diagnosis: WorkingDiagnosis | None = Field(
         default=None, description="What the team thought the mass was before histology"
     )
@@ -52,10 +77,16 @@ class Presentation(RecordModel):
 
 
 class History(RecordModel):
-    conditions: list[HistoryItem] = Field(default_factory=list)
+    conditions: list[HistoryItem] = Field(
+        default_factory=list, description="Past history (zhang2021 Table 1)"
+    )
     none_known: bool = Field(
         default=False, description="True when the past history was asked and is empty"
     )
+
+
+def _test(what: str) -> Any:
+    return Field(default_factory=LabTest, description=what)
 
 
 class HormonePanel(RecordModel):
@@ -67,31 +98,50 @@ class HormonePanel(RecordModel):
     which is why those two have fields of their own.
     """
 
-    plasma_free_metanephrines: LabTest = Field(default_factory=LabTest)
-    urine_fractionated_metanephrines: LabTest = Field(default_factory=LabTest)
-    plasma_catecholamines: LabTest = Field(default_factory=LabTest)
-    urine_vma_24h: LabTest = Field(default_factory=LabTest)
-    acth: LabTest = Field(default_factory=LabTest)
-    cortisol_rhythm: LabTest = Field(default_factory=LabTest)
-    dexamethasone_suppression: LabTest = Field(default_factory=LabTest)
-    renin_aldosterone_standing: LabTest = Field(default_factory=LabTest)
-    renin_aldosterone_recumbent: LabTest = Field(default_factory=LabTest)
+    plasma_free_metanephrines: LabTest = _test(
+        "Plasma free metanephrines: the test that excludes a paraganglioma before biopsy or "
+        "surgery (Lenders 2014)"
+    )
+    urine_fractionated_metanephrines: LabTest = _test(
+        "24-h urinary fractionated metanephrines (alternative to the plasma test; Lenders 2014)"
+    )
+    plasma_catecholamines: LabTest = _test("Plasma catecholamines (zhang2021 Methods)")
+    urine_vma_24h: LabTest = _test("24-h urinary vanillylmandelic acid (zhang2021 Methods)")
+    acth: LabTest = _test("Plasma ACTH (zhang2021 Methods)")
+    cortisol_rhythm: LabTest = _test("Plasma cortisol rhythm (zhang2021 Methods)")
+    dexamethasone_suppression: LabTest = _test("1-mg dexamethasone suppression test")
+    renin_aldosterone_standing: LabTest = _test(
+        "Renin–angiotensin II–aldosterone, standing (zhang2021 Methods)"
+    )
+    renin_aldosterone_recumbent: LabTest = _test(
+        "Renin–angiotensin II–aldosterone, recumbent (zhang2021 Methods)"
+    )
 
 
 class Labs(RecordModel):
-    hormones: HormonePanel = Field(default_factory=HormonePanel)
-    creatinine_umol_l: MicromolPerLitre | None = Field(
-        default=None, description="Pre-operative serum creatinine (µmol/L)"
+    hormones: HormonePanel = Field(
+        default_factory=HormonePanel,
+        description="Renal and adrenal hormone work-up (zhang2021 Table 1)",
     )
-    haemoglobin_g_l: float | None = Field(default=None, gt=0, le=250)
+    creatinine_umol_l: MicromolPerLitre | None = Field(
+        default=None,
+        description="Pre-operative serum creatinine (µmol/L; 1 mg/dL = 88.4 µmol/L); feeds the "
+        "CKD-EPI 2021 eGFR",
+    )
+    haemoglobin_g_l: GramsPerLitre | None = Field(
+        default=None, description="Pre-operative haemoglobin (g/L; 1 g/dL = 10 g/L)"
+    )
 
 
 class Preoperative(RecordModel):
-    asa: AsaClass | None = None
-    alpha_blockade_days: int | None = Field(
-        default=None,
-        ge=0,
-        le=120,
-        description="Days of pre-operative alpha-blockade (zhang2021: phenoxybenzamine, two weeks)",
+    asa: AsaClass | None = Field(
+        default=None, description="ASA physical status class 1–6 (zhang2021 Table 1)"
     )
-    alpha_blocker: str | None = None
+    alpha_blockade_days: AlphaBlockadeDays | None = Field(
+        default=None,
+        description="Days of pre-operative alpha-blockade (d; zhang2021: phenoxybenzamine, "
+        "two weeks)",
+    )
+    alpha_blocker: str | None = Field(
+        default=None, description="Alpha-blocker used, e.g. phenoxybenzamine, doxazosin"
+    )

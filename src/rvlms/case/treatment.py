@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
-import datetime as dt
+from typing import Any
 
 from pydantic import Field, model_validator
 
-from rvlms.case.base import Millilitres, Minutes, MitosesPer10Hpf, Percent, RecordModel
+from rvlms.case.base import (
+    CaseDate,
+    Millilitres,
+    Minutes,
+    MitosesPer10Hpf,
+    Percent,
+    RecordModel,
+    refuse,
+)
 from rvlms.case.outcome import Immunohistochemistry
+from rvlms.case.plausibility import Cycles, Gray
 from rvlms.case.vocab import (
     Access,
     Approach,
@@ -25,18 +34,30 @@ from rvlms.case.vocab import (
 from rvlms.scores import FnclccGrade
 
 
+def _described(what: str) -> Any:
+    return Field(default=None, description=what)
+
+
 class Biopsy(RecordModel):
-    done: bool
-    date: dt.date | None = None
-    method: BiopsyMethod | None = None
-    result: BiopsyResult | None = None
-    mitoses_per_10hpf: MitosesPer10Hpf | None = None
-    atypia: bool | None = None
-    ki67_pct: Percent | None = None
-    necrosis: bool | None = None
-    grade: FnclccGrade | None = Field(default=None, description="FNCLCC grade on the biopsy")
-    ihc: Immunohistochemistry = Field(default_factory=Immunohistochemistry)
-    complication: str | None = None
+    done: bool = Field(
+        description="Whether a biopsy was taken (zhang2021 Discussion: biopsy is not routine)"
+    )
+    date: CaseDate | None = _described("Date of the biopsy, YYYY-MM-DD")
+    method: BiopsyMethod | None = _described("How the tissue was taken")
+    result: BiopsyResult | None = _described("Histology of the biopsy")
+    mitoses_per_10hpf: MitosesPer10Hpf | None = _described(
+        "Mitoses per 10 high-power fields on the biopsy (per 10 HPF)"
+    )
+    atypia: bool | None = _described("Nuclear atypia on the biopsy")
+    ki67_pct: Percent | None = _described(
+        "Ki-67 labelling index on the biopsy (%; zhang2021 neoadjuvant criterion)"
+    )
+    necrosis: bool | None = _described("Tumour necrosis on the biopsy")
+    grade: FnclccGrade | None = _described("FNCLCC grade on the biopsy")
+    ihc: Immunohistochemistry = Field(
+        default_factory=Immunohistochemistry, description="Immunohistochemistry of the biopsy"
+    )
+    complication: str | None = _described("Complication of the biopsy, in words")
 
     @model_validator(mode="after")
     def _results_need_a_biopsy(self) -> Biopsy:
@@ -46,21 +67,25 @@ class Biopsy(RecordModel):
 
 
 class Mdt(RecordModel):
-    date: dt.date | None = None
-    decision: MdtDecision | None = None
-    disciplines: list[str] = Field(default_factory=list)
-    notes: str | None = None
+    date: CaseDate | None = _described("Date of the MDT meeting, YYYY-MM-DD")
+    decision: MdtDecision | None = _described(
+        "What the MDT decided (zhang2021 Methods: the MDT chose surgery)"
+    )
+    disciplines: list[str] = Field(
+        default_factory=list, description="Disciplines present, e.g. urology, vascular surgery"
+    )
+    notes: str | None = _described("Free-text minutes of the discussion")
 
 
 class Therapy(RecordModel):
-    kind: TherapyKind
-    status: TherapyStatus
-    regimen: str | None = None
-    start_date: dt.date | None = None
-    end_date: dt.date | None = None
-    cycles: int | None = Field(default=None, ge=0, le=50)
-    dose_gy: float | None = Field(default=None, gt=0, le=100)
-    reason: str | None = None
+    kind: TherapyKind = Field(description="Kind of treatment")
+    status: TherapyStatus = Field(description="Whether it was recommended, given or stopped")
+    regimen: str | None = _described("Drugs or technique, e.g. doxorubicin–trabectedin")
+    start_date: CaseDate | None = _described("First day of treatment, YYYY-MM-DD")
+    end_date: CaseDate | None = _described("Last day of treatment, YYYY-MM-DD")
+    cycles: Cycles | None = _described("Chemotherapy cycles given (cycles)")
+    dose_gy: Gray | None = _described("Total radiotherapy dose (Gy)")
+    reason: str | None = _described("Why it was given, declined or stopped")
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> Therapy:
@@ -70,49 +95,74 @@ class Therapy(RecordModel):
 
 
 class ResectedOrgan(RecordModel):
-    item: OrganResection
-    side: Side | None = None
+    item: OrganResection = Field(description="Organ or part resected en bloc")
+    side: Side | None = _described("Side of a paired organ")
 
 
 class Operation(RecordModel):
-    date: dt.date | None = None
-    approach: Approach | None = None
-    access: Access | None = None
-    converted_to_open: bool = False
-    conversion_reason: str | None = None
-    vascular_control: list[VascularControl] = Field(default_factory=list)
-    renal_vein_bulldog: bool | None = None
-    pringle_manoeuvre: bool | None = None
-    staged_vascular_control: bool | None = Field(
-        default=None,
-        description="Sequential clamping (zhang2021 case 4: distal IVC, left renal vein, "
-        "hepatic hilum, proximal IVC)",
+    date: CaseDate | None = _described("Date of the operation, YYYY-MM-DD")
+    approach: Approach | None = _described(
+        "Surgical approach (zhang2021 Table 1: laparoscopic in cases 1–3, open in case 4)"
     )
-    liver_mobilised: bool | None = None
-    reconstruction: Reconstruction | None = None
-    reconstruction_material: GraftMaterial | None = None
-    organs_resected: list[ResectedOrgan] = Field(default_factory=list)
-    thrombectomy: bool | None = None
-    test_clamp_tolerated: bool | None = Field(
-        default=None, description="Clamping the IVC was tolerated haemodynamically"
+    access: Access | None = _described("Access to the retroperitoneum")
+    converted_to_open: bool = Field(
+        default=False,
+        description="A laparoscopic or robotic operation converted to open (zhang2021 case 2)",
     )
-    en_bloc: bool | None = None
-    operative_time_min: Minutes | None = None
-    blood_loss_ml: Millilitres | None = None
-    rbc_transfused_ml: Millilitres | None = None
-    plasma_transfused_ml: Millilitres | None = None
-    blood_prepared_ml: Millilitres | None = None
-    icu_admission: bool | None = None
+    conversion_reason: str | None = _described("Why the operation was converted")
+    vascular_control: list[VascularControl] = Field(
+        default_factory=list,
+        description="Methods of vascular control used (zhang2021 Methods: Satinsky partial "
+        "clamp, complete clamping)",
+    )
+    renal_vein_bulldog: bool | None = _described(
+        "Bulldog clamp on the renal vein (zhang2021 case 2)"
+    )
+    pringle_manoeuvre: bool | None = _described(
+        "Hepatic hilum clamped (Pringle manoeuvre; zhang2021 case 4)"
+    )
+    staged_vascular_control: bool | None = _described(
+        "Sequential clamping (zhang2021 case 4: distal IVC, left renal vein, "
+        "hepatic hilum, proximal IVC)"
+    )
+    liver_mobilised: bool | None = _described("Liver mobilised to reach the retrohepatic IVC")
+    reconstruction: Reconstruction | None = _described(
+        "Venous reconstruction (yang2025 counts repair, patch and ligation)"
+    )
+    reconstruction_material: GraftMaterial | None = _described(
+        "Suture, patch or graft material of the reconstruction"
+    )
+    organs_resected: list[ResectedOrgan] = Field(
+        default_factory=list,
+        description="Organs resected en bloc (zhang2021 Table 1)",
+    )
+    thrombectomy: bool | None = _described("Tumour thrombus removed")
+    test_clamp_tolerated: bool | None = _described(
+        "Clamping the IVC was tolerated haemodynamically"
+    )
+    en_bloc: bool | None = _described("Tumour removed en bloc with the vessel segment")
+    operative_time_min: Minutes | None = _described("Operative time (min; zhang2021 Table 1)")
+    blood_loss_ml: Millilitres | None = _described("Estimated blood loss (ml; zhang2021 Table 1)")
+    rbc_transfused_ml: Millilitres | None = _described(
+        "Red cells transfused (ml; zhang2021 Table 1)"
+    )
+    plasma_transfused_ml: Millilitres | None = _described(
+        "Plasma transfused (ml; zhang2021 Table 1)"
+    )
+    blood_prepared_ml: Millilitres | None = _described("Blood cross-matched and prepared (ml)")
+    icu_admission: bool | None = _described("Admitted to intensive care after surgery")
 
     @model_validator(mode="after")
     def _coherent(self) -> Operation:
+        problems: list[str] = []
         if self.converted_to_open and self.approach is Approach.open:
-            raise ValueError(
+            problems.append(
                 "converted_to_open: true needs the planned minimally invasive approach "
                 "(laparoscopic or robotic), not open"
             )
         if VascularControl.none in self.vascular_control and len(self.vascular_control) > 1:
-            raise ValueError("vascular_control: 'none' cannot be combined with other methods")
+            problems.append("vascular_control: 'none' cannot be combined with other methods")
+        refuse(problems)
         return self
 
     @property

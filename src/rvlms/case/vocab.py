@@ -500,4 +500,10 @@ __all__ = [
     "VitalStatus",
     "WallInvolvement",
     "WorkingDiagnosis",
+    "vocabulary_key",
 ]
+
+
+def vocabulary_key(word: str) -> str:
+    """The spelling two vocabulary words are compared by: case, spaces and hyphens ignored."""
+    return "_".join(word.strip().lower().replace("-", " ").replace("_", " ").split())

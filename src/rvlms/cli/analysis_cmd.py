@@ -29,6 +29,8 @@ __all__ = [
     "synth_command",
 ]
 
+MAX_SYNTHETIC_PATIENTS = 1_000_000
+
 GROUPING_COLUMNS = (
     "imaging_type",
     "ivc_level",
@@ -67,7 +69,9 @@ class PaperName(enum.StrEnum):
 
 
 def _fail(message: str, code: int = 2) -> typer.Exit:
-    typer.echo(f"error: {message}", err=True)
+    from rvlms.cli.common import plain_numbers
+
+    typer.echo(f"error: {plain_numbers(message)}", err=True)
     return typer.Exit(code)
 
 
@@ -75,7 +79,9 @@ def _emit(text: str, out: Path | None) -> None:
     if out is None:
         typer.echo(text, nl=not text.endswith("\n"))
     else:
-        out.write_text(text, encoding="utf-8")
+        from rvlms.cli.common import write_output
+
+        write_output(out, text)
         typer.echo(f"written: {out}", err=True)
 
 
@@ -85,6 +91,11 @@ def _load_cohort(from_: Path | None, db: str | None, published: bool = False) ->
 
     if sum((from_ is not None, db is not None, published)) != 1:
         raise _fail("give exactly one of --from FILE.csv, --db URL or --published")
+    import pandas as pd
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from rvlms.registry.engine import DatabaseUrlError, check_url, display_url
+
     try:
         if published:
             from rvlms.literature import library_frame, published_cases
@@ -95,11 +106,25 @@ def _load_cohort(from_: Path | None, db: str | None, published: bool = False) ->
         assert db is not None
         from rvlms.registry import load_cohort_from_db
 
-        return validate_cohort(load_cohort_from_db(db))
+        return validate_cohort(load_cohort_from_db(check_url(db, must_exist=True)))
     except CohortValidationError as error:
-        raise _fail(f"{from_ or db}: {error}") from error
+        where = f"--from {from_}" if from_ is not None else f"--db {display_url(db or '')}"
+        raise _fail(f"{where}: {error}") from error
+    except DatabaseUrlError as error:
+        raise _fail(f"--db: {error}") from error
     except RvlmsError as error:
         raise _fail(str(error)) from error
+    except SQLAlchemyError as error:
+        detail = str(getattr(error, "orig", None) or error).strip().splitlines()
+        raise _fail(
+            f"--db: the registry database could not be used: {detail[0] if detail else error}",
+            1,
+        ) from error
+    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as error:
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else "unreadable"
+        raise _fail(f"--from {from_}: not a cohort CSV file (UTF-8 text): {reason}") from error
+    except OSError as error:
+        raise _fail(f"--from {from_}: {error.strerror or error}") from error
 
 
 def _display_db(db: str | None) -> str:
@@ -174,6 +199,12 @@ def analyze_command(
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from rvlms.cli.common import output_file, output_folder, write_output
+
+    if out is not None:
+        output_file(out)
+    if plots is not None:
+        output_folder(plots, "--plots")
     from rvlms.analysis.analyze import ANALYSIS_STEPS, analyze
     from rvlms.analysis.plots import save_plots
 
@@ -219,8 +250,9 @@ def analyze_command(
             provenance = _provenance(df, source)
             if output_format is AnalyzeFormat.pdf:
                 assert out is not None
-                out.write_bytes(
-                    cohort_report_pdf(df, result, provenance=provenance, by=by, min_cell=min_cell)
+                write_output(
+                    out,
+                    cohort_report_pdf(df, result, provenance=provenance, by=by, min_cell=min_cell),
                 )
                 rendered = ""
             else:
@@ -300,8 +332,12 @@ def _print_reproduction(result: object) -> None:
 
 
 def synth_command(
-    n: Annotated[int, typer.Option("--n", min=0, help="Number of patients.")] = 100,
-    seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same table).")] = 1,
+    n: Annotated[
+        int, typer.Option("--n", min=0, max=MAX_SYNTHETIC_PATIENTS, help="Number of patients.")
+    ] = 100,
+    seed: Annotated[
+        int, typer.Option("--seed", min=0, help="Random seed (same seed, same table).")
+    ] = 1,
     output_format: Annotated[
         SynthFormat, typer.Option("--format", help="Output format.")
     ] = SynthFormat.csv,
@@ -358,6 +394,7 @@ def power_command(
     """
     from rvlms.analysis.power import power_for_sample, sample_size_for_hazard_ratio
 
+    _check_power_options(hr, power, alpha, p_event_exp, p_event_con, ratio)
     try:
         if n_exp is not None or n_con is not None:
             if n_exp is None or n_con is None:
@@ -383,6 +420,27 @@ def power_command(
         raise _fail(str(error)) from error
     text = result.to_json() if output_format is ReproduceFormat.json else result.to_text()
     typer.echo(text, nl=not text.endswith("\n"))
+
+
+def _check_power_options(
+    hr: float, power: float, alpha: float, p_event_exp: float, p_event_con: float, ratio: float
+) -> None:
+    from rvlms.cli.common import finite
+
+    finite("--hr", hr, "a hazard ratio > 0 other than 1")
+    if hr <= 0 or hr == 1:
+        raise _fail(f"--hr: {hr:g} is not allowed; expected a hazard ratio > 0 other than 1")
+    for option, value in (("--power", power), ("--alpha", alpha)):
+        finite(option, value, "a number between 0 and 1")
+        if not 0 < value < 1:
+            raise _fail(f"{option}: {value:g} is not allowed; expected a number between 0 and 1")
+    for option, value in (("--p-event-exp", p_event_exp), ("--p-event-con", p_event_con)):
+        finite(option, value, "a probability > 0 and <= 1")
+        if not 0 < value <= 1:
+            raise _fail(f"{option}: {value:g} is not allowed; expected a probability > 0 and <= 1")
+    finite("--ratio", ratio, "an allocation ratio > 0")
+    if ratio <= 0:
+        raise _fail(f"--ratio: {ratio:g} is not allowed; expected an allocation ratio > 0")
 
 
 def register(app: typer.Typer) -> None:

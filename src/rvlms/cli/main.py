@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from rvlms import __version__
-from rvlms.cli import analysis_cmd, literature_cmd, plan_cmd, serve_cmd
+from rvlms.cli import analysis_cmd, literature_cmd, new_cmd, plan_cmd, serve_cmd
 from rvlms.cli.registry_cmd import redcap_app, registry_app
 from rvlms.cli.score_cmd import score_app
 
@@ -43,6 +43,7 @@ def main(
 
 
 plan_cmd.register(app)
+new_cmd.register(app)
 app.add_typer(score_app, name="score")
 app.add_typer(registry_app, name="registry")
 app.add_typer(redcap_app, name="redcap")

@@ -10,7 +10,17 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from rvlms.cli.common import EXIT_INVALID, clinical_errors, fail, read_case, report_invalid
+from rvlms.cli.common import (
+    EXIT_INVALID,
+    cannot_write,
+    clinical_errors,
+    fail,
+    output_file,
+    read_case,
+    read_definition,
+    report_invalid,
+    write_output,
+)
 
 CaseArg = Annotated[
     Path, typer.Argument(help="Case file (.yaml, .yml or .json)", show_default=False)
@@ -56,8 +66,8 @@ def _write(text: str, out: Path | None) -> None:
     if out is None:
         typer.echo(text, nl=not text.endswith("\n"))
     else:
-        out.write_text(text, encoding="utf-8")
-        Console(stderr=True).print(f"written: {out}")
+        write_output(out, text)
+        Console(stderr=True).print(f"written: {out}", markup=False, highlight=False)
 
 
 def plan_command(
@@ -76,7 +86,6 @@ def plan_command(
     out: Annotated[Path | None, typer.Option(help="Write to this file")] = None,
 ) -> None:
     """The cited MDT plan for one case: warnings, decisions, stages, missing facts, follow-up."""
-    from rvlms.imaging import load_definition
     from rvlms.pathway import build_plan
 
     with clinical_errors():
@@ -85,7 +94,7 @@ def plan_command(
             case,
             follow_up_years=follow_up_years,
             timepoint=as_of.value,
-            definition=load_definition(definition) if definition else None,
+            definition=read_definition(definition) if definition else None,
         )
     if format is PlanFormat.json:
         _write(plan.model_dump_json(indent=2), out)
@@ -99,8 +108,11 @@ def plan_command(
 
         patient = PatientLine.of(case)
         if out is not None:
-            with out.open("w", encoding="utf-8") as handle:
-                render_plan(plan, Console(file=handle, width=110), patient)
+            try:
+                with output_file(out).open("w", encoding="utf-8") as handle:
+                    render_plan(plan, Console(file=handle, width=110), patient)
+            except OSError as exc:
+                cannot_write(out, exc)
         else:
             render_plan(plan, Console(), patient)
 
@@ -111,11 +123,11 @@ def classify_command(
     definition: DefinitionOption = None,
 ) -> None:
     """IVC level and yang2025 imaging type, with the definition used and the reasons."""
-    from rvlms.imaging import classify, load_definition
+    from rvlms.imaging import classify
 
     with clinical_errors():
         case = read_case(case_file)
-        result = classify(case, load_definition(definition) if definition else None)
+        result = classify(case, read_definition(definition) if definition else None)
     if format is ShortFormat.json:
         typer.echo(result.model_dump_json(indent=2))
         return
@@ -131,7 +143,6 @@ def validate_command(
     case_files: Annotated[list[Path], typer.Argument(help="One or more case files")],
 ) -> None:
     """Check case files; exit 0 when all are valid, 1 when any is not (every error listed)."""
-    from rvlms.case import load_case
     from rvlms.errors import CaseInvalid
 
     console = Console()
@@ -140,7 +151,7 @@ def validate_command(
         try:
             with clinical_errors():
                 try:
-                    case = load_case(path)
+                    case = read_case(path)
                 except CaseInvalid as exc:
                     invalid += 1
                     report_invalid(exc)

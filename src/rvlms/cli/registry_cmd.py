@@ -22,6 +22,14 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn, ParamSpec, TypeVar
 import typer
 
 from rvlms.case.vocab import ImagingType, IvcLevel
+from rvlms.cli.common import (
+    Creating,
+    database_url,
+    load_cli_settings,
+    output_file,
+    read_case,
+    write_output,
+)
 from rvlms.errors import CaseInvalid, RvlmsError
 
 if TYPE_CHECKING:
@@ -106,8 +114,12 @@ def _handled(command: Callable[P, R]) -> Callable[P, R]:
     def run(*args: P.args, **kwargs: P.kwargs) -> R:
         from sqlalchemy.exc import SQLAlchemyError
 
+        from rvlms.registry.engine import DatabaseUrlError
+
         try:
             return command(*args, **kwargs)
+        except DatabaseUrlError as error:
+            _usage(f"--db: {error}")
         except CaseInvalid as invalid:
             where = f" in {invalid.source}" if invalid.source else ""
             lines = "\n".join(f"  - {p.as_text()}" for p in invalid.problems)
@@ -122,6 +134,10 @@ def _handled(command: Callable[P, R]) -> Callable[P, R]:
             raise typer.Exit(code=0) from None
         except OSError as error:
             _fail(f"{error.filename or ''}: {error.strerror or error}".lstrip(": "))
+        except UnicodeDecodeError as error:
+            _fail(f"the file is not UTF-8 text (byte {error.start}: {error.reason})")
+        except (OverflowError, MemoryError) as error:
+            _usage(f"a number is too large: {error}")
 
     return run
 
@@ -135,18 +151,22 @@ def _quiet_stdout() -> None:
         pass
 
 
-def _url(db: str | None) -> str:
-    from rvlms.settings import load_settings
+def _url(db: str | None, create: Creating = "nothing") -> str:
+    return database_url(db, create=create)
 
-    return load_settings(db=db).database_url
+
+def _sqlite_path(url: str) -> Path | None:
+    from sqlalchemy.engine import make_url
+
+    from rvlms.registry.engine import sqlite_file
+
+    return sqlite_file(make_url(url))
 
 
 def _user(user: str | None) -> str:
     if user and user.strip():
         return user.strip()
-    from rvlms.settings import load_settings
-
-    configured = load_settings().user
+    configured = load_cli_settings().user
     if configured:
         return configured
     try:
@@ -156,10 +176,23 @@ def _user(user: str | None) -> str:
 
 
 @contextmanager
-def _registry(db: str | None) -> Iterator[Registry]:
-    from rvlms.registry import Registry
+def _registry(
+    db: str | None, *, create: bool = False, case_id: str | None = None
+) -> Iterator[Registry]:
+    """The registry of ``--db``. A SQLite file that does not exist is created only for
+    ``create`` (adding cases), with a note; for a command about ``case_id`` it means the
+    case is not there; any other command refuses it (a mistyped path must not start a
+    second, empty registry)."""
+    from rvlms.registry import Registry, display_url
 
-    registry = Registry(_url(db))
+    url = _url(db, create="file" if create or case_id is not None else "nothing")
+    path = _sqlite_path(url)
+    if path is not None and not path.exists():
+        where = f"there is no registry at {display_url(url)} (the file {path} does not exist)"
+        if case_id is not None and not create:
+            _fail(f"case {case_id!r} is not in the registry: {where}")
+        typer.echo(f"note: {where}; creating it", err=True)
+    registry = Registry(url)
     try:
         yield registry
     finally:
@@ -188,7 +221,7 @@ def init_command(db: DbOption = None) -> None:
     """Create the registry, or bring its schema up to date (safe to run again)."""
     from rvlms.registry import display_url, init_registry
 
-    url = _url(db)
+    url = _url(db, create="folder")
     revisions = init_registry(url)
     typer.echo(f"Registry ready at {display_url(url)} (schema {', '.join(revisions)})")
 
@@ -203,19 +236,19 @@ def add_command(
     user: UserOption = None,
 ) -> None:
     """Add new cases; if one file is invalid or its case exists, none is added."""
-    from rvlms.case import Case, load_case
+    from rvlms.case import Case
 
     cases: list[Case] = []
     problems: list[str] = []
     for path in case_files:
         try:
-            cases.append(load_case(path))
+            cases.append(read_case(path))
         except CaseInvalid as invalid:
             problems.extend(f"{path}: {p.as_text()}" for p in invalid.problems)
     if problems:
         listing = "\n".join(f"  - {p}" for p in problems)
         _fail(f"nothing was added; fix these values:\n{listing}")
-    with _registry(db) as registry:
+    with _registry(db, create=True) as registry:
         registry.add_many(cases, _user(user))
     ids = ", ".join(c.case_id for c in cases)
     typer.echo(f"Added {len(cases)} case(s) as version 1: {ids}")
@@ -233,7 +266,7 @@ def show_command(
     """Print the current version of a case, ready to edit and pass to edit --file."""
     from rvlms.case import dump_case
 
-    with _registry(db) as registry:
+    with _registry(db, case_id=case_id) as registry:
         stored = registry.get(case_id)
     header = (
         f"version {stored.version} · created {_when(stored.created_at)} by {stored.created_by}"
@@ -365,14 +398,14 @@ def edit_command(
     user: UserOption = None,
 ) -> None:
     """Save a new version of a case, only if nobody changed it since --version."""
-    from rvlms.case import load_case, parse_case
+    from rvlms.case import parse_case
 
     if (case_file is None) == (not assignments):
         _usage("give either --file CASE_FILE or one or more --set PATH=VALUE")
     parsed = [(_parse_assignment(text), text) for text in assignments or []]
-    with _registry(db) as registry:
+    with _registry(db, case_id=case_id) as registry:
         if case_file is not None:
-            edited = load_case(case_file)
+            edited = read_case(case_file)
         else:
             data = registry.get(case_id).case.model_dump(mode="json", exclude_none=True)
             for (parts, value), text in parsed:
@@ -399,7 +432,7 @@ def delete_command(
     user: UserOption = None,
 ) -> None:
     """Mark a case deleted; it leaves lists and exports, its history stays."""
-    with _registry(db) as registry:
+    with _registry(db, case_id=case_id) as registry:
         revision = registry.delete(case_id, _user(user), expected_version=version)
     typer.echo(f"Deleted {case_id} (version {revision.version}); its history remains")
 
@@ -416,7 +449,7 @@ def history_command(
     db: DbOption = None,
 ) -> None:
     """Every version of a case: who changed what, and when."""
-    with _registry(db) as registry:
+    with _registry(db, case_id=case_id) as registry:
         revisions = registry.history(case_id)
     if output_format is ListFormat.json:
         typer.echo(json.dumps(_revision_rows(revisions), indent=2, ensure_ascii=False))
@@ -465,6 +498,8 @@ def export_command(
     fmt = ExportFormat(output_format.value)
     if fmt.binary and out is None:
         _usage("--format excel writes a binary file: give --out FILE.xlsx")
+    if out is not None:
+        output_file(out)
     with _registry(db) as registry:
         count = export_cases(
             registry.cases(),
@@ -519,8 +554,13 @@ def import_command(
 
     if rejects is not None and not skip_invalid:
         _usage("--rejects needs --skip-invalid")
+    if rejects is not None:
+        output_file(rejects, "--rejects")
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
-    with _registry(db) as registry, Progress(*columns, console=_console(stderr=True)) as bar:
+    with (
+        _registry(db, create=True) as registry,
+        Progress(*columns, console=_console(stderr=True)) as bar,
+    ):
         tasks: dict[str, Any] = {}
 
         def progress(stage: str, done: int, total: int) -> None:
@@ -554,6 +594,5 @@ def dictionary_command(
     if out is None:
         typer.echo(text, nl=False)
         return
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(text, encoding="utf-8")
+    write_output(out, text)
     typer.echo(f"Wrote the REDCap data dictionary to {out}", err=True)

@@ -5,6 +5,7 @@ so the commands can be scripted; ``--format json`` prints the full result object
 citation.
 """
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 from enum import StrEnum
 from typing import Annotated, NoReturn, TypeVar
@@ -104,9 +105,12 @@ def _number(option: str, text: str | None, expected: str) -> float:
     if text is None:
         _missing(option, expected)
     try:
-        return float(text)
+        value = float(text)
     except ValueError:
         _fail(option, text, expected)
+    if not math.isfinite(value):
+        _fail(option, text, expected)
+    return value
 
 
 def _whole_number(option: str, text: str, expected: str) -> int:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from rvlms.cli.common import clinical_errors, err_console
+from rvlms.cli.common import Creating, clinical_errors, database_url, err_console, load_cli_settings
 
 if TYPE_CHECKING:
     from rvlms.settings import Settings
@@ -45,10 +45,9 @@ class RoleName(StrEnum):
     admin = "admin"
 
 
-def _settings(db: str | None) -> Settings:
-    from rvlms.settings import load_settings
-
-    return load_settings(db=db)
+def _settings(db: str | None, create: Creating = "nothing") -> Settings:
+    database_url(db, create=create)
+    return load_cli_settings(db)
 
 
 def _operator(settings: Settings) -> str:
@@ -112,7 +111,7 @@ def user_add(
     admins manage users and read the audit log."""
     from rvlms.web.policy import Role
 
-    settings = _settings(db)
+    settings = _settings(db, create="file")
     with clinical_errors():
         password = None if no_password else _read_password(password_stdin)
         accounts, engine = _accounts(settings)
@@ -172,6 +171,11 @@ def serve_command(
     ] = False,
 ) -> None:
     """Serve the MDT web app, the REST API (/api/v1) and the CDS Hooks service."""
+    if demo and db is None:
+        folder = Path(tempfile.mkdtemp(prefix="rvlms-demo-"))
+        db = f"sqlite:///{folder / 'registry.sqlite3'}"
+    settings = _settings(db, create="file" if demo else "nothing")
+
     import uvicorn
 
     from rvlms.registry import Registry, display_url
@@ -180,10 +184,6 @@ def serve_command(
     from rvlms.web.accounts import Accounts
     from rvlms.web.demo import load_demo
 
-    if demo and db is None:
-        folder = Path(tempfile.mkdtemp(prefix="rvlms-demo-"))
-        db = f"sqlite:///{folder / 'registry.sqlite3'}"
-    settings = _settings(db)
     address = f"http://{host if ':' not in host else f'[{host}]'}:{port}/"
     with clinical_errors():
         app = create_app(settings)

@@ -168,16 +168,7 @@ class Trace:
             return "applies to every case"
         if not isinstance(node, Leaf):
             return "not" if isinstance(node, Not) else "all" if isinstance(node, All) else "any"
-        name = (self.labels or {}).get(node.fact, node.fact.replace("_", " "))
-        if node.operator == "known":
-            return f"{name} {'not known' if self.value is MISSING else 'known'}"
-        expected = _show(node.operand)
-        if self.value is MISSING:
-            return f"{name} not known (needs {_WORDS[node.operator]} {expected})"
-        if node.operator in ("is", "in") and self.truth is Truth.true:
-            return f"{name}: {_show(self.value)}"
-        verdict = "yes" if self.truth is Truth.true else "no"
-        return f"{name}: {_show(self.value)} ({_WORDS[node.operator]} {expected}: {verdict})"
+        return leaf_text(node, self.value, self.truth, self.labels)
 
     def leaves(self) -> list[Trace]:
         if isinstance(self.node, Leaf):
@@ -203,6 +194,22 @@ class Trace:
         return found
 
 
+def leaf_text(leaf: Leaf, value: Any, truth: Truth, labels: dict[str, str] | None) -> str:
+    """A leaf with the case's value in words ("IVC patency: patent"), as ``because`` and
+    ``explain`` show it."""
+    name = (labels or {}).get(leaf.fact, leaf.fact.replace("_", " "))
+    op, operand = leaf.spec
+    if op == "known":
+        return f"{name} {'not known' if value is MISSING else 'known'}"
+    expected = _show(operand)
+    if value is MISSING:
+        return f"{name} not known (needs {_WORDS[op]} {expected})"
+    if op in ("is", "in") and truth is Truth.true:
+        return f"{name}: {_show(value)}"
+    verdict = "yes" if truth is Truth.true else "no"
+    return f"{name}: {_show(value)} ({_WORDS[op]} {expected}: {verdict})"
+
+
 def _show(value: Any) -> str:
     if isinstance(value, Enum):
         return str(value.value)
@@ -221,6 +228,15 @@ def _plain(value: Any) -> Any:
     if isinstance(value, list | tuple | set):
         return [_plain(v) for v in value]
     return value
+
+
+_AS_IS = frozenset({str, int, float, bool})
+
+
+def plain(value: Any) -> Any:
+    """A fact's value as rules compare it: an enum member as its value, a collection as a list
+    (the common plain scalars are returned at once)."""
+    return value if type(value) in _AS_IS else _plain(value)
 
 
 def _compare(leaf: Leaf, value: Any) -> bool:
@@ -267,7 +283,11 @@ def describe(condition: Condition, labels: dict[str, str] | None = None) -> str:
 
 
 def evaluate(condition: Condition, facts: Facts, labels: dict[str, str] | None = None) -> Trace:
-    """Evaluate a condition against the facts of one case; pure, no I/O."""
+    """Evaluate a condition against the facts of one case, with the trace of every node; pure.
+
+    Every part is evaluated (no short cut), so the trace shows each fact with its value.
+    Deciding a rule alone is cheaper with :func:`compiled`.
+    """
     if isinstance(condition, Leaf):
         value = facts.get(condition.fact, MISSING)
         if condition.spec[0] == "known":
@@ -285,12 +305,15 @@ def evaluate(condition: Condition, facts: Facts, labels: dict[str, str] | None =
     is_all = isinstance(condition, All)
     parts = condition.all if is_all else condition.any  # type: ignore[union-attr]
     children = tuple(evaluate(part, facts, labels) for part in parts)
-    truths = {child.truth for child in children}
+    return Trace(
+        _combine(is_all, [c.truth for c in children]), condition, children=children, labels=labels
+    )
+
+
+def _combine(is_all: bool, truths: list[Truth]) -> Truth:
     decisive = Truth.false if is_all else Truth.true
-    if decisive in truths:
-        truth = decisive
-    elif Truth.unknown in truths:
-        truth = Truth.unknown
-    else:
-        truth = Truth.true if is_all else Truth.false
-    return Trace(truth, condition, children=children, labels=labels)
+    if any(t is decisive for t in truths):
+        return decisive
+    if any(t is Truth.unknown for t in truths):
+        return Truth.unknown
+    return Truth.true if is_all else Truth.false

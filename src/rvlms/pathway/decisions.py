@@ -12,26 +12,26 @@ that would settle it).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
 from functools import cache
 
 from rvlms.case import Case
+from rvlms.pathway.citing import Citations
 from rvlms.pathway.conditions import Truth, describe
 from rvlms.pathway.facts import CATALOGUE
 from rvlms.pathway.fields import field_label
-from rvlms.pathway.knowledge import Decision, DecisionVote
+from rvlms.pathway.knowledge import Decision, DecisionVote, Rule
 from rvlms.pathway.outcome import Outcome
 from rvlms.pathway.plan import (
     DecidingFact,
     DecisionOut,
     EvidenceOut,
     OptionOut,
+    OptionStatus,
     OrganResectionOut,
 )
 
-EvidenceOf = Callable[[Outcome], list[EvidenceOut]]
 _ROLE_RANK = {"preferred": 0, "alternative": 1, "consider": 2}
-_STATUS = {Truth.true: "met", Truth.unknown: "unknown", Truth.false: "unmet"}
+_TRUE, _UNKNOWN, _FALSE = Truth.true, Truth.unknown, Truth.false
 _STATUS_RANK = {"met": 0, "unknown": 1, "unmet": 2}
 
 
@@ -70,56 +70,121 @@ def _deciding(outcomes: list[Outcome]) -> list[DecidingFact]:
     return [DecidingFact(fact=f, label=field_label(f)) for f in ranked]
 
 
-def _voted(decision: Decision, outcomes: list[Outcome]) -> list[tuple[Outcome, DecisionVote]]:
-    return [
-        (o, v)
-        for o in outcomes
-        if o.in_scope is not Truth.false
-        for v in o.rule.decides
-        if v.decision is decision
-    ]
+Votes = list[tuple[Outcome, DecisionVote]]
+_RULE_VOTES: dict[int, tuple[Rule, tuple[tuple[str, DecisionVote], ...]]] = {}
 
 
-def options_of(
-    votes: list[tuple[Outcome, DecisionVote]], evidence_of: EvidenceOf
-) -> list[OptionOut]:
-    grouped: dict[str, list[tuple[Outcome, DecisionVote]]] = {}
+def _votes_of(rule: Rule) -> tuple[tuple[str, DecisionVote], ...]:
+    """A rule's votes keyed by the decision's name, computed once per rule: a str hashes in C,
+    an enum member through Python code, and this runs for every vote of every plan."""
+    known = _RULE_VOTES.get(id(rule))
+    if known is None or known[0] is not rule:
+        known = _RULE_VOTES[id(rule)] = (rule, tuple((v.decision.value, v) for v in rule.decides))
+    return known[1]
+
+
+def votes_by_decision(outcomes: list[Outcome]) -> dict[str, Votes]:
+    """The votes of the rules in scope (or possibly in scope), per decision name, in the
+    order of the rules; one pass over the outcomes serves every decision."""
+    found: dict[str, Votes] = {d.value: [] for d in Decision}
+    for outcome in outcomes:
+        if outcome.in_scope is _FALSE or not outcome.rule.decides:
+            continue
+        for name, vote in _votes_of(outcome.rule):
+            found[name].append((outcome, vote))
+    return found
+
+
+def _status(truth: Truth) -> OptionStatus:
+    return "met" if truth is _TRUE else "unknown" if truth is _UNKNOWN else "unmet"
+
+
+def _single_option(
+    option: str, outcome: Outcome, vote: DecisionVote, cited: Citations
+) -> tuple[int, int, int, OptionOut]:
+    """An option one rule alone votes for (most options), without the merging of several."""
+    truth = outcome.truth
+    status = _status(truth)
+    return (
+        _STATUS_RANK[status],
+        _ROLE_RANK[vote.role],
+        -vote.priority,
+        OptionOut(
+            option=option,
+            role=vote.role,
+            condition=_condition(outcome, vote),
+            status=status,
+            rules=[outcome.rule.id],
+            evidence=cited.of(outcome.rule).distinct,
+            missing=list(dict.fromkeys(_missing_labels(outcome))) if truth is _UNKNOWN else [],
+        ),
+    )
+
+
+def _merged(group: Votes, cited: Citations) -> tuple[str, list[EvidenceOut]]:
+    """The condition words and evidence of an option several votes name: they depend on the
+    votes alone, not on the case, so they are merged once per group of votes."""
+    key = tuple(id(vote) for _, vote in group)
+    merged = cited.options.get(key)
+    if merged is None:
+        conditions = dict.fromkeys(_condition(o, v) for o, v in group)
+        evidence: dict[tuple[str, str], EvidenceOut] = {}
+        for outcome, _ in group:
+            for item, e in cited.of(outcome.rule).keyed:
+                evidence.setdefault(item, e)
+        merged = cited.options[key] = (" — or — ".join(conditions), list(evidence.values()))
+    return merged
+
+
+def options_of(votes: Votes, cited: Citations) -> list[OptionOut]:
+    grouped: dict[str, Votes] = {}
     for outcome, vote in votes:
         if vote.role != "not_applicable":
             grouped.setdefault(vote.option, []).append((outcome, vote))
-    found: list[tuple[int, OptionOut]] = []
+    found: list[tuple[int, int, int, OptionOut]] = []
     for option, group in grouped.items():
-        truths = {o.truth for o, _ in group}
-        status = (
-            "met" if Truth.true in truths else "unknown" if Truth.unknown in truths else "unmet"
-        )
-        deciding = [(o, v) for o, v in group if _STATUS[o.truth] == status] or group
-        role = min((v.role for _, v in deciding), key=_ROLE_RANK.__getitem__)
-        evidence: dict[tuple[str, str], EvidenceOut] = {}
-        for outcome, _ in group:
-            for e in evidence_of(outcome):
-                evidence.setdefault((e.source, e.locator), e)
-        missing = [m for o, _ in group if o.truth is Truth.unknown for m in _missing_labels(o)]
+        if len(group) == 1:
+            found.append(_single_option(option, *group[0], cited))
+            continue
+        truths = [o.truth for o, _ in group]
+        target = _TRUE if _TRUE in truths else _UNKNOWN if _UNKNOWN in truths else _FALSE
+        status = _status(target)
+        role, role_rank, priority = "", len(_ROLE_RANK), -(2**63)
+        rules: dict[str, None] = {}
+        missing: dict[str, None] = {}
+        for outcome, vote in group:
+            truth = outcome.truth
+            if truth is _UNKNOWN:
+                missing.update(dict.fromkeys(_missing_labels(outcome)))
+            if truth is target:
+                rank = _ROLE_RANK[vote.role]
+                if rank < role_rank:
+                    role, role_rank = vote.role, rank
+                priority = max(priority, vote.priority)
+                rules[outcome.rule.id] = None
+        condition, evidence = _merged(group, cited)
         found.append(
             (
-                max(v.priority for _, v in deciding),
+                _STATUS_RANK[status],
+                role_rank,
+                -priority,
                 OptionOut(
                     option=option,
                     role=role,
-                    condition=" — or — ".join(dict.fromkeys(_condition(o, v) for o, v in group)),
+                    condition=condition,
                     status=status,
-                    rules=list(dict.fromkeys(o.rule.id for o, _ in deciding)),
-                    evidence=list(evidence.values()),
-                    missing=list(dict.fromkeys(missing)),
+                    rules=list(rules),
+                    evidence=evidence,
+                    missing=list(missing),
                 ),
             )
         )
-    found.sort(key=lambda po: (_STATUS_RANK[po[1].status], _ROLE_RANK[po[1].role], -po[0]))
-    return [option for _, option in found]
+    found.sort(key=lambda ranked: ranked[:3])
+    return [ranked[3] for ranked in found]
 
 
-def decide(decision: Decision, outcomes: list[Outcome], evidence_of: EvidenceOf) -> DecisionOut:
-    votes = _voted(decision, outcomes)
+def decide(votes: Votes, cited: Citations) -> DecisionOut:
+    """One decision from its votes (see :func:`votes_by_decision`)."""
     preferred_votes = sorted(
         ((o, v) for o, v in votes if v.role == "preferred" and o.truth is not Truth.false),
         key=lambda ov: -ov[1].priority,
@@ -131,7 +196,7 @@ def decide(decision: Decision, outcomes: list[Outcome], evidence_of: EvidenceOf)
         for o, v in preferred_votes
         if o.truth is Truth.unknown and (bar is None or v.priority > bar)
     ]
-    options = options_of(votes, evidence_of)
+    options = options_of(votes, cited)
     preferred: str | None = None
     because: list[str] = []
     rules: list[str] = []
@@ -156,13 +221,18 @@ def decide(decision: Decision, outcomes: list[Outcome], evidence_of: EvidenceOf)
             decided_by="not_applicable",
             not_applicable_because=inapplicable[0].rule.title,
         )
-    unknown = [
-        o
-        for o, v in votes
-        if o.truth is Truth.unknown
-        and v.role in ("preferred", "alternative")
-        and o.rule.status.value == "current"
-    ]
+    deciding: list[DecidingFact] = []
+    if preferred is None:
+        deciding = _deciding(
+            blockers
+            or [
+                o
+                for o, v in votes
+                if o.truth is Truth.unknown
+                and v.role in ("preferred", "alternative")
+                and o.rule.status.value == "current"
+            ]
+        )
     return DecisionOut(
         preferred=preferred,
         alternatives=list(dict.fromkeys(alternatives)),
@@ -170,12 +240,12 @@ def decide(decision: Decision, outcomes: list[Outcome], evidence_of: EvidenceOf)
         rules=rules,
         undecided_because=list(dict.fromkeys(m for o in blockers for m in _missing_labels(o))),
         options=options,
-        deciding_facts=_deciding(blockers or unknown) if preferred is None else [],
+        deciding_facts=deciding,
     )
 
 
 def organ_resections(
-    outcomes: list[Outcome], facts: dict[str, object], evidence_of: EvidenceOf
+    outcomes: list[Outcome], facts: dict[str, object], cited: Citations
 ) -> tuple[list[OrganResectionOut], list[DecidingFact]]:
     """Organs to remove: recommended or to consider when the rule holds, contingent when it
     cannot be evaluated yet. The side is the organ's own (see the side facts)."""
@@ -210,7 +280,7 @@ def organ_resections(
                 condition=_condition(outcome, vote),
                 status="met" if outcome.truth is Truth.true else "unknown",
                 rules=[outcome.rule.id],
-                evidence=evidence_of(outcome),
+                evidence=cited.of(outcome.rule).evidence,
                 missing=_missing_labels(outcome),
             )
     items = sorted(chosen.values(), key=lambda o: rank[o.role])

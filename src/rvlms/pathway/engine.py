@@ -8,36 +8,40 @@ would decide; a rule that does not hold stays silent (``explain`` shows why).
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Literal
 
 from rvlms.case import Case, FollowUp, Postoperative
 from rvlms.imaging import Classification, ImagingDefinition, classify
 from rvlms.literature import published_cases, similar_cases
+from rvlms.pathway.citing import citations
 from rvlms.pathway.conditions import Facts, Truth
-from rvlms.pathway.decisions import decide, from_operation, organ_resections
+from rvlms.pathway.decisions import (
+    decide,
+    from_operation,
+    organ_resections,
+    votes_by_decision,
+)
 from rvlms.pathway.facts import CATALOGUE, derive_facts, labels
 from rvlms.pathway.fields import field_label
-from rvlms.pathway.followup import follow_up_plan
+from rvlms.pathway.followup import FACTS_READ, follow_up_plan
 from rvlms.pathway.knowledge import (
     STAGE_TITLES,
     Decision,
-    Evidence,
     KnowledgeBase,
     Rule,
     Stage,
     load_knowledge,
 )
-from rvlms.pathway.outcome import Outcome, evaluate_rule
+from rvlms.pathway.outcome import Outcome, evaluate_rules
 from rvlms.pathway.plan import (
     ClassificationOut,
+    DecidingFact,
     Decisions,
-    EvidenceOut,
     MissingFact,
     Plan,
     Recommendation,
-    SourceOut,
     StagePlan,
-    SupersededBy,
     Warning,
 )
 
@@ -49,46 +53,12 @@ def evaluate_case(
     classification = classify(case, definition)
     facts = derive_facts(case, classification)
     names = labels()
-    return classification, facts, [evaluate_rule(rule, facts, names) for rule in kb.rules]
-
-
-def _evidence(items: tuple[Evidence, ...], kb: KnowledgeBase) -> list[EvidenceOut]:
-    return [
-        EvidenceOut(
-            source=e.source,
-            locator=e.locator,
-            citation=kb.sources[e.source].citation,
-            verified=kb.sources[e.source].verified,
-        )
-        for e in items
-    ]
-
-
-_Cited = tuple[list[EvidenceOut], SupersededBy | None]
-_CITED: dict[int, tuple[KnowledgeBase, dict[str, _Cited]]] = {}
-
-
-def _cited(rule: Rule, kb: KnowledgeBase) -> _Cited:
-    """A rule's resolved evidence, built once per knowledge base (it is the same for every case)."""
-    entry = _CITED.get(id(kb))
-    if entry is None or entry[0] is not kb:
-        entry = _CITED[id(kb)] = (kb, {})
-    cited = entry[1].get(rule.id)
-    if cited is None:
-        superseded = (
-            SupersededBy(
-                text=rule.superseded_by.text, evidence=_evidence(rule.superseded_by.evidence, kb)
-            )
-            if rule.superseded_by
-            else None
-        )
-        cited = entry[1][rule.id] = (_evidence(rule.evidence, kb), superseded)
-    return cited
+    return classification, facts, evaluate_rules(kb.rules, facts, names)
 
 
 def _recommendation(outcome: Outcome, kb: KnowledgeBase) -> dict[str, object]:
     rule = outcome.rule
-    evidence, superseded = _cited(rule, kb)
+    evidence, _, _, superseded = citations(kb).of(rule)
     return {
         "id": rule.id,
         "title": rule.title,
@@ -101,6 +71,13 @@ def _recommendation(outcome: Outcome, kb: KnowledgeBase) -> dict[str, object]:
     }
 
 
+@cache
+def _field_of(name: str) -> tuple[str, str]:
+    """The case field that provides a fact, and that field's label (the same for every plan)."""
+    field = CATALOGUE[name].fields[0]
+    return field, field_label(field, CATALOGUE[name].label)
+
+
 def _missing_facts(
     outcomes: list[Outcome], classification: Classification | None
 ) -> list[MissingFact]:
@@ -110,10 +87,14 @@ def _missing_facts(
     for item in classification.missing if classification else []:
         merged.setdefault(item.fact, (item.fact, [], []))[1].append(item.needed_for)
     for outcome in outcomes:
+        if outcome.truth is not Truth.unknown:
+            continue
         purpose = outcome.rule.needed_for or outcome.rule.title
         for name in outcome.missing:
-            field = CATALOGUE[name].fields[0]
-            entry = merged.setdefault(field, (field_label(field, CATALOGUE[name].label), [], []))
+            field, label = _field_of(name)
+            entry = merged.get(field)
+            if entry is None:
+                entry = merged[field] = (label, [], [])
             entry[1].append(purpose)
             entry[2].append(outcome.rule.id)
     return [
@@ -137,20 +118,41 @@ recurrence: the pre-operative work-up and the surgical plan are history (shown b
 ``--as-of preoperative``)."""
 
 
-def _decisions(case: Case, outcomes: list[Outcome], facts: Facts, kb: KnowledgeBase) -> Decisions:
-    def evidence_of(outcome: Outcome) -> list[EvidenceOut]:
-        return _cited(outcome.rule, kb)[0]
+_Planned = tuple[tuple[Rule, ...], tuple[str, ...]]
+_PLANNED: dict[int, tuple[KnowledgeBase, dict[bool, _Planned]]] = {}
 
-    organs, organ_deciding = organ_resections(outcomes, facts, evidence_of)
-    made: dict[str, object] = {
-        d.value: decide(d, outcomes, evidence_of)
-        for d in Decision
-        if d is not Decision.organ_resection
-    }
-    made["organ_resection"] = organs
-    if case.operation is not None:
-        made.update(from_operation(case))
-        organ_deciding = []
+
+def _planned(kb: KnowledgeBase, operated: bool) -> _Planned:
+    """The rules a plan evaluates and the facts they (and the follow-up) read, per knowledge
+    base: after an operation only the post-operative rules count, and deriving a fact no
+    rule reads, or deciding a rule the plan drops, would be wasted."""
+    entry = _PLANNED.get(id(kb))
+    if entry is None or entry[0] is not kb:
+        entry = _PLANNED[id(kb)] = (kb, {})
+    planned = entry[1].get(operated)
+    if planned is None:
+        rules = tuple(
+            r
+            for r in kb.rules
+            if not operated or r.stage in POSTOPERATIVE_STAGES or r.after_surgery
+        )
+        read = set(FACTS_READ).union(*(r.facts() for r in rules))
+        planned = entry[1][operated] = (rules, tuple(n for n in CATALOGUE if n in read))
+    return planned
+
+
+def _decisions(case: Case, outcomes: list[Outcome], facts: Facts, kb: KnowledgeBase) -> Decisions:
+    """The plan's decisions; those the operative record of an operated case settles are taken
+    from it, without weighing the rules' votes for them."""
+    cited = citations(kb)
+    made: dict[str, object] = dict(from_operation(case)) if case.operation is not None else {}
+    organ_deciding: list[DecidingFact] = []
+    if "organ_resection" not in made:
+        made["organ_resection"], organ_deciding = organ_resections(outcomes, facts, cited)
+    votes = votes_by_decision(outcomes)
+    for decision in Decision:
+        if decision.value not in made:
+            made[decision.value] = decide(votes[decision.value], cited)
     return Decisions(**made, organ_resection_deciding_facts=organ_deciding)
 
 
@@ -187,12 +189,11 @@ def build_plan(
     if timepoint == "preoperative":
         case = preoperative_view(case)
     kb = kb or load_knowledge()
-    classification, facts, outcomes = evaluate_case(case, kb, definition)
     operated = case.operation is not None
-    if operated:
-        outcomes = [
-            o for o in outcomes if o.rule.stage in POSTOPERATIVE_STAGES or o.rule.after_surgery
-        ]
+    classification = classify(case, definition)
+    rules, needed = _planned(kb, operated)
+    facts = derive_facts(case, classification, needed)
+    outcomes = evaluate_rules(rules, facts, labels())
     fired = [o for o in outcomes if o.truth is Truth.true]
     warnings = [
         Warning(stage=o.rule.stage, **_recommendation(o, kb))
@@ -219,6 +220,7 @@ def build_plan(
     cited |= {e.source for s in kb.follow_up for e in s.evidence if s.id == "zhang2021"}
     if alternative is not None:
         cited |= {e.source for e in alternative.evidence}
+    table = citations(kb)
     return Plan(
         case_id=case.case_id,
         synthetic=case.synthetic,
@@ -243,14 +245,5 @@ def build_plan(
         similar_cases=(
             similar_cases(case, published_cases(), similar, classification) if similar else []
         ),
-        sources=[
-            SourceOut(
-                key=key,
-                citation=kb.sources[key].citation,
-                verified=kb.sources[key].verified,
-                doi=kb.sources[key].doi,
-                url=kb.sources[key].url,
-            )
-            for key in sorted(cited)
-        ],
+        sources=[table.source(key) for key in sorted(cited)],
     )

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rvlms.case import Case
+from rvlms.imaging import classify
 from rvlms.pathway.conditions import Trace, Truth
-from rvlms.pathway.engine import evaluate_case
-from rvlms.pathway.facts import CATALOGUE
+from rvlms.pathway.facts import CATALOGUE, derive_facts, labels
 from rvlms.pathway.knowledge import KnowledgeBase, load_knowledge
-from rvlms.pathway.outcome import Outcome
+from rvlms.pathway.outcome import Outcome, evaluate_rule
 
 _MARK = {Truth.true: "✔", Truth.false: "✘", Truth.unknown: "?"}
 
@@ -50,11 +50,13 @@ def _verdict(outcome: Outcome) -> str:
 
 
 def explain(case: Case, rule_id: str, kb: KnowledgeBase | None = None) -> Explanation:
-    """Evaluate one rule for one case and show every condition with its value."""
+    """Evaluate one rule for one case and show every condition with its value (only the facts
+    the rule reads are derived: the others cannot change its trace)."""
     kb = kb or load_knowledge()
     rule = kb.rule(rule_id)
-    _, _, outcomes = evaluate_case(case, kb)
-    outcome = next(o for o in outcomes if o.rule.id == rule.id)
+    read = rule.facts()
+    facts = derive_facts(case, classify(case), [name for name in CATALOGUE if name in read])
+    outcome = evaluate_rule(rule, facts, labels())
     lines: list[str] = []
     if outcome.scope_trace is not None:
         lines.append("scope:")

@@ -13,18 +13,43 @@ pysqlite).
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.exc import ArgumentError
 
-__all__ = ["WRITE", "JsonText", "create_engine_for", "display_url", "normalise_url", "sqlite_file"]
+from rvlms.errors import InputError
+
+__all__ = [
+    "SUPPORTED_URLS",
+    "WRITE",
+    "DatabaseUrlError",
+    "JsonText",
+    "check_url",
+    "create_engine_for",
+    "display_url",
+    "normalise_url",
+    "sqlite_file",
+]
 
 WRITE = "rvlms_write"
 """Execution option marking a connection that will write: SQLite starts it with BEGIN IMMEDIATE."""
 
 SQLITE_BUSY_TIMEOUT_S = 30.0
+
+SUPPORTED_URLS = "use sqlite:///path/to/registry.sqlite3 or postgresql+psycopg://user@host/database"
+_SQLITE_DRIVERS = ("sqlite", "sqlite+pysqlite")
+_POSTGRESQL_DRIVERS = ("postgresql+psycopg",)
+
+
+class DatabaseUrlError(InputError):
+    """A database URL rvlms cannot use: not a URL, a database or driver it does not
+    support, or a SQLite file that is not there."""
+
+    title = "Unusable database URL"
 
 
 class JsonText(str):
@@ -47,6 +72,68 @@ def normalise_url(url: str | URL) -> URL:
     return parsed
 
 
+def _shown(url: str | URL) -> str:
+    try:
+        return display_url(url)
+    except (ArgumentError, ValueError):
+        text = re.sub(r"(://[^:/@]*:)[^@/]*@", r"\1***@", str(url))
+        return text if len(text) <= 80 else text[:79] + "…"
+
+
+def check_url(
+    url: str | URL, *, must_exist: bool = False, folder_must_exist: bool | None = None
+) -> URL:
+    """``url`` normalised, if rvlms can use it; otherwise :class:`DatabaseUrlError` saying
+    what is wrong and what to give instead.
+
+    ``must_exist`` refuses a SQLite file that does not exist (a mistyped path would
+    silently start a second, empty registry); ``folder_must_exist`` (by default the same
+    as ``must_exist``) refuses a SQLite file whose folder does not exist.
+    """
+    try:
+        parsed = normalise_url(url)
+    except (ArgumentError, ValueError, TypeError):
+        raise DatabaseUrlError(f"{_shown(url)!r} is not a database URL; {SUPPORTED_URLS}") from None
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        if parsed.drivername not in _SQLITE_DRIVERS:
+            raise DatabaseUrlError(
+                f"the SQLite driver {parsed.get_driver_name()!r} is not supported; {SUPPORTED_URLS}"
+            )
+    elif backend == "postgresql":
+        if parsed.drivername not in _POSTGRESQL_DRIVERS:
+            raise DatabaseUrlError(
+                f"the PostgreSQL driver {parsed.get_driver_name()!r} is not supported; "
+                f"{SUPPORTED_URLS}"
+            )
+        return parsed
+    else:
+        raise DatabaseUrlError(f"{backend or parsed.drivername} is not supported: {SUPPORTED_URLS}")
+    path = sqlite_file(parsed)
+    if path is None:
+        return parsed
+    folder_checked = must_exist if folder_must_exist is None else folder_must_exist
+    try:
+        is_folder, folder_exists, exists = path.is_dir(), path.parent.is_dir(), path.exists()
+    except OSError as exc:
+        raise DatabaseUrlError(
+            f"the SQLite path cannot be used ({exc.strerror or exc}); {SUPPORTED_URLS}"
+        ) from None
+    if is_folder:
+        raise DatabaseUrlError(f"{path} is a folder, not a registry file; {SUPPORTED_URLS}")
+    if folder_checked and not folder_exists:
+        raise DatabaseUrlError(
+            f"no registry at {display_url(parsed)}: the folder {path.parent} does not exist; "
+            "check the path, or create the registry with rvlms registry init --db URL"
+        )
+    if must_exist and not exists:
+        raise DatabaseUrlError(
+            f"no registry at {display_url(parsed)}: the file {path} does not exist; check the "
+            "path, or create the registry with rvlms registry init --db URL"
+        )
+    return parsed
+
+
 def sqlite_file(url: URL) -> Path | None:
     """The database file of a SQLite URL, or None for an in-memory database."""
     database = url.database
@@ -58,8 +145,12 @@ def sqlite_file(url: URL) -> Path | None:
 
 
 def create_engine_for(url: str | URL, **options: Any) -> Engine:
-    """An engine for ``url``; the folder of a SQLite file is created when missing."""
-    parsed = normalise_url(url)
+    """An engine for ``url``; the folder of a SQLite file is created when missing.
+
+    Raises:
+        DatabaseUrlError: for a URL that is not one of the supported databases.
+    """
+    parsed = check_url(url)
     common: dict[str, Any] = {"json_serializer": _serialise}
     if parsed.get_backend_name() == "sqlite":
         path = sqlite_file(parsed)

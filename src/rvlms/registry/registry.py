@@ -425,7 +425,7 @@ class Registry:
         )
         query = query.where(
             *_conditions(centre, imaging_type, ivc_level, sex, synthetic, include_deleted)
-        ).order_by(CaseRow.case_id)
+        ).order_by(CaseRow.synthetic, CaseRow.case_id)
         if limit is not None:
             query = query.limit(limit)
         if offset:

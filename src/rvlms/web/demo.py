@@ -32,9 +32,13 @@ DEFAULT_SEED = 2025
 
 @dataclass(frozen=True)
 class DemoLogin:
+    """The clinician login, and one login per other role so the researcher's de-identified
+    view and the admin's users and audit log can be tried too."""
+
     username: str
     password: str
     cases_added: int
+    others: tuple[tuple[Role, str, str], ...] = ()
 
 
 def _present(value: Any) -> bool:
@@ -138,15 +142,17 @@ def synthetic_cases(n: int = DEFAULT_SYNTHETIC, seed: int = DEFAULT_SEED) -> lis
     return [_case_from_row(row, seed, n) for row in rows]
 
 
-def demo_login(accounts: Accounts) -> tuple[str, str]:
-    """A fresh random password for the clinician ``demo`` (created when missing)."""
+def demo_login(
+    accounts: Accounts, username: str = DEMO_USER, role: Role = Role.clinician
+) -> tuple[str, str]:
+    """A fresh random password for a demo account (created when missing)."""
     password = secrets.token_urlsafe(12)
-    if accounts.by_name(DEMO_USER) is None:
-        accounts.add(DEMO_USER, Role.clinician, password, created_by=DEMO_LOADER)
+    if accounts.by_name(username) is None:
+        accounts.add(username, role, password, created_by=DEMO_LOADER)
     else:
-        accounts.set_password(DEMO_USER, password)
-        accounts.set_active(DEMO_USER, True)
-    return DEMO_USER, password
+        accounts.set_password(username, password)
+        accounts.set_active(username, True)
+    return username, password
 
 
 def load_demo(
@@ -170,4 +176,8 @@ def load_demo(
         except Conflict:
             added = 0
     username, password = demo_login(accounts)
-    return DemoLogin(username=username, password=password, cases_added=added)
+    others = tuple(
+        (role, *demo_login(accounts, f"{DEMO_USER}-{role.value}", role))
+        for role in (Role.researcher, Role.admin)
+    )
+    return DemoLogin(username=username, password=password, cases_added=added, others=others)

@@ -12,11 +12,12 @@ HTML (see ``rvlms.web.rendering``), so a message reads the same in both.
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 import re
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from fastapi import FastAPI, Request, Response
@@ -25,6 +26,7 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field, JsonValue
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from rvlms.errors import (
     CaseInvalid,
@@ -47,6 +49,7 @@ __all__ = [
     "CsrfRejected",
     "FieldError",
     "InvalidFields",
+    "JsonBodyCheck",
     "LoginRequired",
     "NotAuthenticated",
     "Problem",
@@ -224,22 +227,49 @@ class Problem(BaseModel):
     errors: list[FieldError] = Field(default_factory=list)
 
 
+_NON_FINITE_TEXT = re.compile(r"[-+]?(?:nan|inf|infinity)", re.IGNORECASE)
+
+ECHO_LIMIT = 200
+"""Longest given value (in characters) shown back in a problem."""
+
+
+def _shortened(text: str) -> str:
+    return text if len(text) <= ECHO_LIMIT else text[: ECHO_LIMIT - 1] + "…"
+
+
 def _json_scalar(value: object) -> JsonValue:
-    if value is None or isinstance(value, bool | int | str):
+    if value is None or isinstance(value, bool):
         return value
+    if isinstance(value, int):
+        return value if abs(value) < 10**18 else None
+    if isinstance(value, str):
+        return None if _NON_FINITE_TEXT.fullmatch(value.strip()) else _shortened(value)
     if isinstance(value, float):
         return value if math.isfinite(value) else None
     if isinstance(value, dict | list | tuple | set | bytes):
         return None
-    return str(value)[:200]
+    return _shortened(str(value))
+
+
+def _safe(problem: FieldProblem) -> FieldProblem:
+    """The problem with its given value fit to be shown: never NaN or infinite, never a
+    huge number or string."""
+    return replace(
+        problem,
+        path=_shortened(problem.path),
+        message=_without_non_finite(_shortened(problem.message)),
+        value=_json_scalar(problem.value),
+        allowed=tuple(_shortened(str(a)) for a in problem.allowed[:50]),
+    )
 
 
 def _field_error(problem: FieldProblem) -> FieldError:
+    safe = _safe(problem)
     return FieldError(
-        field=problem.path,
-        message=problem.message,
-        value=_json_scalar(problem.value),
-        allowed=[str(a) for a in problem.allowed],
+        field=safe.path,
+        message=safe.message,
+        value=safe.value,
+        allowed=list(safe.allowed),
     )
 
 
@@ -280,7 +310,7 @@ def problem_for(exc: RvlmsError, request: Request) -> Problem:
         count = len(errors)
         detail = (
             f"{count} field{'s' if count != 1 else ''} to correct: "
-            + "; ".join(p.as_text() for p in exc.problems[:5])
+            + "; ".join(_safe(p).as_text() for p in exc.problems[:5])
             + (" …" if count > 5 else "")
         )
     if status >= 500 and not isinstance(exc, KnowledgeBaseError):
@@ -289,10 +319,17 @@ def problem_for(exc: RvlmsError, request: Request) -> Problem:
         type=_type_uri(slug),
         title=exc.title,
         status=status,
-        detail=detail or exc.title,
+        detail=_without_non_finite(detail or exc.title),
         instance=_instance(request),
         errors=errors,
     )
+
+
+_NON_FINITE_WORDS = re.compile(r"(?<![\w.])[-+]?(?:nan|inf(?:inity)?)(?![\w.])", re.IGNORECASE)
+
+
+def _without_non_finite(text: str) -> str:
+    return _NON_FINITE_WORDS.sub("(not a finite number)", text)
 
 
 def problem_response(problem: Problem, headers: dict[str, str] | None = None) -> JSONResponse:
@@ -331,7 +368,10 @@ def _request_problems(errors: Sequence[Any]) -> list[FieldProblem]:
         ctx = error.get("ctx") or {}
         expected = ctx.get("expected") if isinstance(ctx, dict) else None
         allowed = tuple(_QUOTED.findall(expected)) if isinstance(expected, str) else ()
-        problems.append(FieldProblem(path, message, error.get("input"), allowed))
+        given = error.get("input")
+        if isinstance(given, float) and not math.isfinite(given):
+            message = f"{message}; only finite numbers are accepted"
+        problems.append(FieldProblem(path, message, given, allowed))
     return problems
 
 
@@ -399,6 +439,173 @@ def wants_problem(request: Request) -> bool:
     return path.startswith(("/api/", "/cds-services", "/healthz"))
 
 
+MAX_JSON_BYTES = 4_000_000
+MAX_JSON_DEPTH = 32
+MAX_NUMBER_DIGITS = 30
+MAX_JSON_STRING = 100_000
+
+
+class _Refused:
+    """A number in a JSON body that rvlms refuses, kept in place to name its field."""
+
+    __slots__ = ("why",)
+
+    def __init__(self, why: str) -> None:
+        self.why = why
+
+
+def _number_or_refused(text: str) -> float | _Refused:
+    digits = sum(c.isdigit() for c in text.split("e")[0].split("E")[0])
+    if digits > MAX_NUMBER_DIGITS:
+        return _Refused(f"a number with {digits} digits; at most {MAX_NUMBER_DIGITS} are accepted")
+    value = float(text)
+    if not math.isfinite(value):
+        return _Refused("a number too large to be represented; send a finite number")
+    return value
+
+
+def _int_or_refused(text: str) -> int | _Refused:
+    digits = len(text.lstrip("-"))
+    if digits > MAX_NUMBER_DIGITS:
+        return _Refused(f"a number with {digits} digits; at most {MAX_NUMBER_DIGITS} are accepted")
+    return int(text)
+
+
+def _constant(_name: str) -> _Refused:
+    return _Refused("not a number JSON allows; send a finite number or null")
+
+
+def _json_problems(document: object) -> list[FieldProblem]:
+    """Refused numbers and over-deep nesting, each with the path of its field."""
+    problems: list[FieldProblem] = []
+    stack: list[tuple[object, tuple[str, ...]]] = [(document, ())]
+    while stack and len(problems) < 20:
+        node, path = stack.pop()
+        where = ".".join(path) or "body"
+        if isinstance(node, _Refused):
+            problems.append(FieldProblem(where, node.why))
+        elif isinstance(node, str) and len(node) > MAX_JSON_STRING:
+            problems.append(
+                FieldProblem(
+                    where,
+                    f"a text of {len(node)} characters; at most {MAX_JSON_STRING} are accepted",
+                )
+            )
+        elif isinstance(node, dict | list):
+            if len(path) >= MAX_JSON_DEPTH:
+                problems.append(
+                    FieldProblem(where, f"nested more than {MAX_JSON_DEPTH} levels deep")
+                )
+                continue
+            items = node.items() if isinstance(node, dict) else enumerate(node)
+            for key, value in items:
+                name = str(key)
+                if len(name) > MAX_JSON_STRING:
+                    problems.append(FieldProblem(where, "a field name that long is not accepted"))
+                    break
+                stack.append((value, (*path, name[:64])))
+    return problems
+
+
+def _is_json(scope: Scope) -> bool:
+    for name, value in scope.get("headers", []):
+        if name == b"content-type":
+            media = value.split(b";")[0].strip().lower()
+            return bool(media == b"application/json" or media.endswith(b"+json"))
+    return False
+
+
+class JsonBodyCheck:
+    """Refuses JSON request bodies that no route should see, with a problem naming the
+    field: NaN and Infinity (which JSON does not have, but Python's parser accepts),
+    numbers too long or too large to represent, texts over :data:`MAX_JSON_STRING`
+    characters, nesting deeper than :data:`MAX_JSON_DEPTH` and bodies over
+    :data:`MAX_JSON_BYTES`. The body is read once
+    and handed on unchanged."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope.get("method") not in ("POST", "PUT", "PATCH"):
+            await self.app(scope, receive, send)
+            return
+        if not _is_json(scope):
+            await self.app(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        size = 0
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > MAX_JSON_BYTES:
+                await self._refuse(
+                    scope,
+                    send,
+                    413,
+                    [
+                        FieldProblem(
+                            "body", f"the body is larger than {MAX_JSON_BYTES // 1_000_000} MB"
+                        )
+                    ],
+                )
+                return
+            chunks.append(chunk)
+            more = bool(message.get("more_body", False))
+        body = b"".join(chunks)
+        problems = self._check(body)
+        if problems:
+            await self._refuse(scope, send, 422, problems)
+            return
+        delivered = False
+
+        async def replay() -> Message:
+            nonlocal delivered
+            if not delivered:
+                delivered = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+    @staticmethod
+    def _check(body: bytes) -> list[FieldProblem]:
+        if not body.strip():
+            return []
+        try:
+            document = json.loads(
+                body,
+                parse_constant=_constant,
+                parse_float=_number_or_refused,
+                parse_int=_int_or_refused,
+            )
+        except RecursionError:
+            return [FieldProblem("body", f"nested more than {MAX_JSON_DEPTH} levels deep")]
+        except (ValueError, UnicodeDecodeError):
+            return []
+        return _json_problems(document)
+
+    @staticmethod
+    async def _refuse(scope: Scope, send: Send, status: int, problems: list[FieldProblem]) -> None:
+        request = Request(scope)
+        problem = problem_for(InvalidFields(problems), request).model_copy(
+            update={
+                "type": _type_uri("request-invalid"),
+                "title": PROBLEM_TYPES["request-invalid"].title,
+                "status": status,
+            }
+        )
+        await problem_response(problem)(scope, _no_receive, send)
+
+
+async def _no_receive() -> Message:
+    return {"type": "http.disconnect"}
+
+
 HtmlRenderer = Callable[[Request, Problem], Response]
 
 
@@ -434,6 +641,18 @@ def install_error_handlers(app: FastAPI, html: HtmlRenderer) -> None:
         headers = dict(exc.headers or {})
         return respond(request, http_problem(exc, request), headers)
 
+    async def on_unreadable(request: Request, exc: Exception) -> Response:
+        if isinstance(exc, RecursionError):
+            why = "the input is nested too deeply to be read"
+        elif isinstance(exc, ValueError) and "integer string conversion" in str(exc):
+            why = "a number has too many digits to be read"
+        elif isinstance(exc, OverflowError):
+            why = "a number is too large to be stored"
+        else:
+            return await on_unexpected(request, exc)
+        problem = problem_for(InvalidFields([FieldProblem("body", why)]), request)
+        return respond(request, problem, {})
+
     async def on_unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unexpected error at %s %s", request.method, request.url.path)
         problem = Problem(
@@ -449,10 +668,14 @@ def install_error_handlers(app: FastAPI, html: HtmlRenderer) -> None:
         (RvlmsError, on_rvlms_error),
         (RequestValidationError, on_validation_error),
         (StarletteHTTPException, on_http_error),
+        (RecursionError, on_unreadable),
+        (ValueError, on_unreadable),
+        (OverflowError, on_unreadable),
         (Exception, on_unexpected),
     ]
     for kind, handler in handlers:
         app.add_exception_handler(kind, handler)
+    app.add_middleware(JsonBodyCheck)
 
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
