@@ -196,9 +196,19 @@ def serve_command(
                 soft_wrap=True,
             )
             typer.echo(f"open {address} and sign in as {login.username} / {login.password}")
+            for role, username, password in login.others:
+                typer.echo(f"  {role.value}: {username} / {password}")
             typer.echo("(the password is new for every start with --demo)")
         else:
             typer.echo(f"serving {display_url(settings.database_url)} at {address}")
+            with Registry(settings.database_url) as registry:
+                nobody = not Accounts(registry.engine).users()
+            if nobody:
+                err_console.print(
+                    "no user yet: create the first one with "
+                    "rvlms user add NAME --role admin (or clinician, researcher)",
+                    soft_wrap=True,
+                )
     if settings.secret_key.get_secret_value() == PLACEHOLDER_SECRET:
         err_console.print(
             "note: RVLMS_SECRET_KEY is not set, so sessions end when the server stops",

@@ -282,6 +282,8 @@ class Accounts:
             return [_token_info(token, name) for token, name in session.execute(query).all()]
 
     def revoke_token(self, token_id: int) -> None:
+        if not 0 < token_id < 2**63:
+            raise NotFound(f"no API token with id {token_id}")
         with Session(self._writer) as session, session.begin():
             row = session.get(ApiTokenRow, token_id)
             if row is None:
