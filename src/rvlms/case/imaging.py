@@ -39,6 +39,8 @@ def _listed(what: str) -> Any:
     return Field(default_factory=list, description=what)
 
 
+_EXTENT_RANK = {extent: rank for rank, extent in enumerate(InvolvementExtent)}
+
 class ImagingStudy(RecordModel):
     modality: ImagingModality = Field(
         description="Imaging modality (zhang2021 Methods: contrast-enhanced CT, CT urography, MRI)"
@@ -296,9 +298,8 @@ class Imaging(RecordModel):
         """The worst recorded extent; ``none`` when the structure is recorded as free or the
         whole field was read (``involvement_assessed``); ``None`` when nobody looked."""
         extents = [o.extent for o in self.organs if o.organ is organ]
-        order = list(InvolvementExtent)
         if extents:
-            return max(extents, key=order.index)
+            return max(extents, key=_EXTENT_RANK.__getitem__)
         return InvolvementExtent.none if self.involvement_known else None
 
     def kidney(self, which: Side) -> KidneyFunction | None:

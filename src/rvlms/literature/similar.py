@@ -9,7 +9,7 @@ Cases whose feature is not known neither gain nor lose.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Self
+from typing import Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -56,16 +56,7 @@ class PublishedSummary(BaseModel):
 
     @classmethod
     def of(cls, entry: PublishedCase, **extra: object) -> Self:
-        return cls(
-            id=entry.id,
-            citation=entry.citation.text,
-            doi=entry.citation.doi,
-            url=entry.citation.url,
-            summary=_summary(entry),
-            done=_done(entry),
-            outcome=_outcome(entry),
-            **extra,
-        )
+        return cls(**_line(entry), **extra)
 
 
 class SimilarCase(PublishedSummary):
@@ -132,8 +123,7 @@ def _compare(mine: Features, theirs: Features) -> tuple[float, list[str]]:
     return round(score, 2), matched
 
 
-def _summary(entry: PublishedCase) -> str:
-    f = features(entry.case)
+def _summary(f: Features) -> str:
     parts = [
         (f.origin or "origin not stated").replace("_", " "),
         f"IVC level {f.level}" if f.level not in (None, "none") else "",
@@ -166,15 +156,34 @@ def _done(entry: PublishedCase) -> dict[str, str]:
     return out
 
 
-_FEATURES: dict[int, tuple[PublishedCase, Features]] = {}
+_ONCE: dict[int, tuple[PublishedCase, Features, dict[str, Any]]] = {}
+
+
+def _once(entry: PublishedCase) -> tuple[Features, dict[str, Any]]:
+    """A library entry's features and one-line summary, computed once per entry (entries are
+    immutable), so a plan pays only for comparing features."""
+    known = _ONCE.get(id(entry))
+    if known is None or known[0] is not entry:
+        found = features(entry.case)
+        line = {
+            "id": entry.id,
+            "citation": entry.citation.text,
+            "doi": entry.citation.doi,
+            "url": entry.citation.url,
+            "summary": _summary(found),
+            "done": _done(entry),
+            "outcome": _outcome(entry),
+        }
+        known = _ONCE[id(entry)] = (entry, found, line)
+    return known[1], known[2]
 
 
 def _features_of(entry: PublishedCase) -> Features:
-    """Features of a library entry, computed once (entries are immutable)."""
-    known = _FEATURES.get(id(entry))
-    if known is None or known[0] is not entry:
-        known = _FEATURES[id(entry)] = (entry, features(entry.case))
-    return known[1]
+    return _once(entry)[0]
+
+
+def _line(entry: PublishedCase) -> dict[str, Any]:
+    return _once(entry)[1]
 
 
 def nearest(
@@ -210,7 +219,7 @@ def similar_cases(
         score, matched = _compare(mine, _features_of(entry))
         if score > 0:
             scored.append((score, entry, matched))
-    scored.sort(key=lambda t: (-t[0], not t[1].done.known(), t[1].id))
+    scored.sort(key=lambda t: (-t[0], not _line(t[1])["done"], t[1].id))
     return [
         SimilarCase.of(entry, score=score, matched=matched) for score, entry, matched in scored[:k]
     ]

@@ -249,7 +249,9 @@ def organ_resections(
 ) -> tuple[list[OrganResectionOut], list[DecidingFact]]:
     """Organs to remove: recommended or to consider when the rule holds, contingent when it
     cannot be evaluated yet. The side is the organ's own (see the side facts)."""
-    chosen: dict[tuple[str, str | None], OrganResectionOut] = {}
+    Key = tuple[str, str | None]
+    best: dict[Key, tuple[str, Outcome, DecisionVote]] = {}
+    rules: dict[Key, list[str]] = {}
     rank = {"recommended": 0, "consider": 1, "contingent": 2}
     unknown: list[Outcome] = []
     for outcome in outcomes:
@@ -264,26 +266,29 @@ def organ_resections(
             else:
                 role = "recommended" if vote.role == "preferred" else "consider"
             side_value = facts.get(vote.side_fact) if vote.side_fact else vote.side
-            side = str(side_value) if side_value is not None else None
-            key = (vote.option, side)
-            current = chosen.get(key)
-            if current is not None and rank[current.role] <= rank[role]:
-                if outcome.rule.id not in current.rules:
-                    current.rules.append(outcome.rule.id)
-                continue
-            chosen[key] = OrganResectionOut(
-                item=vote.option,
-                side=side,
-                role=role,
-                rule=outcome.rule.id,
-                because=outcome.because,
-                condition=_condition(outcome, vote),
-                status="met" if outcome.truth is Truth.true else "unknown",
-                rules=[outcome.rule.id],
-                evidence=cited.of(outcome.rule).evidence,
-                missing=_missing_labels(outcome),
-            )
-    items = sorted(chosen.values(), key=lambda o: rank[o.role])
+            key = (vote.option, str(side_value) if side_value is not None else None)
+            current = best.get(key)
+            if current is None or rank[role] < rank[current[0]]:
+                best[key] = (role, outcome, vote)
+                rules[key] = [outcome.rule.id]
+            elif outcome.rule.id not in rules[key]:
+                rules[key].append(outcome.rule.id)
+    chosen = [
+        OrganResectionOut(
+            item=item,
+            side=side,
+            role=role,
+            rule=outcome.rule.id,
+            because=outcome.because,
+            condition=_condition(outcome, vote),
+            status="met" if outcome.truth is Truth.true else "unknown",
+            rules=rules[(item, side)],
+            evidence=cited.of(outcome.rule).evidence,
+            missing=_missing_labels(outcome),
+        )
+        for (item, side), (role, outcome, vote) in best.items()
+    ]
+    items = sorted(chosen, key=lambda o: rank[o.role])
     return items, _deciding(unknown)
 
 
