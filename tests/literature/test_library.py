@@ -90,9 +90,8 @@ def test_concordance_ratchet_and_no_safety_violation() -> None:
 
 def test_concordance_on_a_centres_own_folder(tmp_path: Path) -> None:
     """--cases DIR runs on any folder of the same layout."""
-    source = next(iter(sorted((Path(published_cases().cases[0].id),))))
     entry = published_cases().cases[0]
-    (tmp_path / f"{source}.yaml").write_text(
+    (tmp_path / f"{entry.id}.yaml").write_text(
         yaml.safe_dump(entry.model_dump(mode="json", exclude_none=True), allow_unicode=True),
         encoding="utf-8",
     )

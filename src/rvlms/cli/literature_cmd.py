@@ -6,9 +6,12 @@ from __future__ import annotations
 import json
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:
+    from rvlms.literature import Library
 
 from rvlms.cli.common import clinical_errors, read_case
 
@@ -23,7 +26,7 @@ class Format(StrEnum):
     json = "json"
 
 
-def _library(cases: Path | None):  # type: ignore[no-untyped-def]
+def _library(cases: Path | None) -> Library:
     from rvlms.literature import load_library, published_cases
 
     return published_cases() if cases is None else load_library(cases)
@@ -48,7 +51,7 @@ def concordance_command(
     from rich.progress import Progress
     from rich.table import Table
 
-    from rvlms.concordance import DECISIONS, Concordance, assess
+    from rvlms.concordance import DECISIONS, Concordance
     from rvlms.concordance.measure import Tally, measure
     from rvlms.pathway import load_knowledge
 
@@ -57,11 +60,7 @@ def concordance_command(
         kb = load_knowledge()
         with Progress(transient=True, disable=output_format is Format.json) as progress:
             task = progress.add_task("planning", total=len(library))
-            entries = []
-            for entry in library:
-                entries.append(entry)
-                progress.advance(task)
-            result: Concordance = measure(entries, kb)
+            result: Concordance = measure(library, kb, lambda: progress.advance(task))
     if output_format is Format.json:
         typer.echo(json.dumps(result.contract(), indent=2))
         return
@@ -89,8 +88,7 @@ def concordance_command(
     else:
         console.print("safety violations: 0")
     if details:
-        for entry in entries:
-            outcome, _ = assess(entry, kb)
+        for outcome in result.per_case or []:
             for name, d in outcome.decisions.items():
                 mark = "=" if d["preferred_match"] else ("∈" if d["in_options"] else "✘")
                 console.print(

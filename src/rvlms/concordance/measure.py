@@ -8,7 +8,7 @@ case (``safety.py``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -113,7 +113,12 @@ def assess(entry: PublishedCase, kb: KnowledgeBase) -> tuple[CaseResult, list[Vi
     return CaseResult(case=entry.id, decisions=results), violations(case, facts, plan)
 
 
-def measure(entries: Iterable[PublishedCase], kb: KnowledgeBase | None = None) -> Concordance:
+def measure(
+    entries: Iterable[PublishedCase],
+    kb: KnowledgeBase | None = None,
+    on_case: Callable[[], None] | None = None,
+) -> Concordance:
+    """``on_case`` is called after each case (a progress bar)."""
     kb = kb or load_knowledge()
     tallies = {name: Tally() for name in DECISIONS}
     found: list[Violation] = []
@@ -122,6 +127,8 @@ def measure(entries: Iterable[PublishedCase], kb: KnowledgeBase | None = None) -
     for entry in entries:
         count += 1
         result, broken = assess(entry, kb)
+        if on_case is not None:
+            on_case()
         per_case.append(result)
         found.extend(broken)
         for name, outcome in result.decisions.items():
