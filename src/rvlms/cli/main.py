@@ -11,7 +11,15 @@ from typing import Annotated
 import typer
 
 from rvlms import __version__
-from rvlms.cli import analysis_cmd, literature_cmd, new_cmd, plan_cmd, serve_cmd
+from rvlms.cli import (
+    analysis_cmd,
+    fhir_cmd,
+    literature_cmd,
+    network_cmd,
+    new_cmd,
+    plan_cmd,
+    serve_cmd,
+)
 from rvlms.cli.registry_cmd import redcap_app, registry_app
 from rvlms.cli.score_cmd import score_app
 
@@ -50,6 +58,8 @@ app.add_typer(redcap_app, name="redcap")
 analysis_cmd.register(app)
 literature_cmd.register(app)
 serve_cmd.register(app)
+fhir_cmd.register(app)
+network_cmd.register(app)
 
 
 @app.command("demo")
