@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from pydantic import ValidationError
 
 from rvlms.case.io import field_problems, read_case_data
+from rvlms.datacache import cached_parse
 from rvlms.errors import CaseInvalid, NotFound
 from rvlms.literature.entry import PublishedCase
 
@@ -43,7 +44,7 @@ class Library:
 
 def read_entry(path: Path) -> PublishedCase:
     """One corpus file; a bad file raises :class:`CaseInvalid` naming every field."""
-    data = read_case_data(path)
+    data = cached_parse(path, read_case_data)
     try:
         return PublishedCase.model_validate(data)
     except ValidationError as exc:

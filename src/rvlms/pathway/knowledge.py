@@ -10,6 +10,7 @@ from __future__ import annotations
 from enum import StrEnum
 from functools import cache
 from importlib import resources
+from pathlib import Path
 from typing import Literal
 
 import yaml
@@ -24,6 +25,7 @@ from rvlms.case.vocab import (
     SystemicTherapy,
     VascularControl,
 )
+from rvlms.datacache import cached_parse
 from rvlms.errors import KnowledgeBaseError
 from rvlms.pathway.conditions import Condition
 
@@ -247,9 +249,13 @@ class KnowledgeBase(_Model):
         return [(owner, key) for owner, key in cited if key not in self.sources]
 
 
+def _parse(path: Path) -> object:
+    return yaml.load(path.read_text("utf-8"), Loader=yaml.CSafeLoader)
+
+
 def _read(name: str) -> object:
-    text = resources.files("rvlms.knowledge").joinpath(name).read_text("utf-8")
-    return yaml.load(text, Loader=yaml.CSafeLoader)
+    with resources.as_file(resources.files("rvlms.knowledge").joinpath(name)) as path:
+        return cached_parse(path, _parse)
 
 
 def rule_files() -> list[str]:
