@@ -33,6 +33,13 @@ def test_pathology_size_and_thrombus_share_the_range() -> None:
     assert "did you mean 6 cm" in problems["imaging.tumour_thrombus.length_cm"].message
 
 
+@pytest.mark.parametrize("value", ["nan", "inf", "-Infinity", float("nan"), float("inf"), "1e400"])
+def test_nan_and_infinity_are_refused_without_repeating_them(value: object) -> None:
+    problem = _problems({"imaging": {"max_diameter_cm": value}})["imaging.max_diameter_cm"]
+    assert problem.message == "not a finite number; give one in the range 0–40 cm"
+    assert problem.value is None
+
+
 def test_zero_size_keeps_the_physical_bound_message() -> None:
     problem = _problems({"imaging": {"max_diameter_cm": 0}})["imaging.max_diameter_cm"]
     assert problem.message == "Input should be greater than 0 cm"

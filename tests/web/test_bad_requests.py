@@ -364,13 +364,6 @@ def test_nan_in_the_yaml_editor_is_refused_naming_the_field(signed_in: Client, v
     assert "max_diameter_cm" in response.text
 
 
-@pytest.mark.xfail(
-    reason="the case form turns 'nan', 'inf' and 1e400 into floats and the plausibility "
-    "message of the case record repeats them ('nan cm is outside the plausible range'); "
-    "the fix belongs in the form and YAML parsing of rvlms.web.forms and "
-    "rvlms.web.routes.web_cases",
-    strict=False,
-)
 def test_the_case_form_and_yaml_editor_never_show_nan_or_infinity(signed_in: Client) -> None:
     shown = [
         f"{name}={value[:20]}"

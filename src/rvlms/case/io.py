@@ -24,6 +24,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from rvlms.case.base import CONSISTENCY
+from rvlms.case.plausibility import NOT_FINITE
 from rvlms.case.record import Case, Chronology, chronology_problems
 from rvlms.case.vocab import vocabulary_key
 from rvlms.errors import CaseInvalid, FieldProblem, FileUnreadable
@@ -217,10 +218,9 @@ def _problems(errors: list[ErrorDetails], root: type[BaseModel]) -> list[FieldPr
                 message = f"{message} {unit}"
             if allowed and isinstance(error.get("input"), str):
                 message += _did_you_mean(error["input"], allowed)
+        given = None if kind == NOT_FINITE else error.get("input")
         problems.append(
-            FieldProblem(
-                path=".".join(loc), message=message, value=error.get("input"), allowed=allowed
-            )
+            FieldProblem(path=".".join(loc), message=message, value=given, allowed=allowed)
         )
     return problems
 

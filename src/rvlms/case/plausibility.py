@@ -60,6 +60,7 @@ __all__ = [
     "LENGTH_CM",
     "MITOSES",
     "MONTHS",
+    "NOT_FINITE",
     "OPERATIVE_MIN",
     "PERCENT",
     "WEIGHT_KG",
@@ -88,6 +89,9 @@ __all__ = [
 
 IMPLAUSIBLE = "implausible"
 """The pydantic error type of a value outside its plausible range."""
+NOT_FINITE = "finite_number"
+"""The pydantic error type of NaN or infinity in a ranged field; the value is not repeated
+back, since "nan cm" or "inf years" reads as if it had been a measurement."""
 
 
 @dataclass(frozen=True)
@@ -151,6 +155,12 @@ class PlausibleRange:
             return handler(value)
         except ValidationError as exc:
             number = _number_in(value)
+            if number is not None and not math.isfinite(number):
+                raise PydanticCustomError(
+                    NOT_FINITE,
+                    "{message}",
+                    {"message": f"not a finite number; give one in the range {self.text}"},
+                ) from None
             if number is None or (self.low == 0 and number <= 0):
                 raise
             if not any(e["type"] in _BOUND_ERRORS for e in exc.errors()):
