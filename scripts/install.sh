@@ -38,6 +38,7 @@ if [ "$DEV" -eq 1 ]; then
 fi
 
 PYTHON="${PYTHON:-python3}"
+FLOWER="flwr==1.42.0"
 VENV=".venv"
 STAMP="$VENV/.rvlms-install-stamp"
 
@@ -95,7 +96,7 @@ install_venv() {
 
     local base want extras
     extras=$([ "$DEV" -eq 1 ] && echo "[dev]" || echo "")
-    base="$(sha256sum pyproject.toml | cut -d' ' -f1) $("$VENV/bin/python" -V 2>&1)"
+    base="$(sha256sum pyproject.toml | cut -d' ' -f1) $FLOWER $("$VENV/bin/python" -V 2>&1)"
     want="$base $extras"
     # A development install also serves a plain run.
     if [ -f "$STAMP" ] && { [ "$(cat "$STAMP")" = "$want" ] || [ "$(cat "$STAMP")" = "$base [dev]" ]; } \
@@ -106,6 +107,9 @@ install_venv() {
 
     log "installing rvlms and its dependencies into $VENV"
     "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e ".$extras"
+    # Flower pins exact minor versions of the web stack; its run-time needs are in
+    # pyproject.toml, so it goes in on its own, without letting it downgrade them.
+    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps "$FLOWER"
     printf '%s' "$want" >"$STAMP"
 }
 
