@@ -24,10 +24,13 @@ from rvlms.case.record import Case
 from rvlms.case.vocab import (
     Access,
     Approach,
+    BiopsyResult,
+    DiaphragmRelation,
     HistoryItem,
     ImagingType,
     InvolvementExtent,
     IvcLandmark,
+    IvcRelation,
     KidneyFunction,
     MetastasisSite,
     Organ,
@@ -40,6 +43,7 @@ from rvlms.case.vocab import (
     VascularControl,
     Vessel,
     VitalStatus,
+    WorkingDiagnosis,
 )
 from rvlms.scores import AsaClass, Differentiation, FnclccGrade, Necrosis, ResidualTumour
 
@@ -160,6 +164,13 @@ CASE_FORM: tuple[Section, ...] = (
                 hint="On imaging done for another reason",
             ),
             FormField(
+                "presentation.working_diagnosis",
+                "Working diagnosis",
+                "choice",
+                _values(WorkingDiagnosis),
+                hint="What the team thought the mass was before histology",
+            ),
+            FormField(
                 "presentation.ecog",
                 "ECOG performance status",
                 "choice",
@@ -216,6 +227,9 @@ CASE_FORM: tuple[Section, ...] = (
             FormField("imaging.extraluminal_component", "Extraluminal component", "tristate"),
             _number("imaging.wall_circumference_pct", "IVC wall circumference involved"),
             FormField(
+                "imaging.ivc_relation", "Relation to the IVC wall", "choice", _values(IvcRelation)
+            ),
+            FormField(
                 "imaging.tumour_thrombus.upper_extent",
                 "Tumour thrombus upper extent",
                 "choice",
@@ -224,6 +238,24 @@ CASE_FORM: tuple[Section, ...] = (
             _number("imaging.tumour_thrombus.length_cm", "Tumour thrombus length"),
             FormField("imaging.ivc_patency", "IVC patency", "choice", _values(Patency)),
             FormField("imaging.collaterals", "Collateral veins", "tristate"),
+            FormField(
+                "imaging.right_renal_vein_patency", "Right renal vein", "choice", _values(Patency)
+            ),
+            FormField(
+                "imaging.left_renal_vein_patency", "Left renal vein", "choice", _values(Patency)
+            ),
+            FormField("imaging.hepatic_veins_involved", "Hepatic veins involved", "tristate"),
+            FormField("imaging.budd_chiari", "Budd–Chiari syndrome", "tristate"),
+            FormField(
+                "imaging.relation_to_diaphragm",
+                "Upper end relative to the diaphragm",
+                "choice",
+                _values(DiaphragmRelation),
+                hint="Decides the bypass: below the diaphragm THVE/VVB, above it CPB",
+            ),
+            FormField(
+                "imaging.right_atrium_extension", "Extends into the right atrium", "tristate"
+            ),
             RowGroup(
                 "imaging.organs",
                 "Organs involved",
@@ -246,6 +278,9 @@ CASE_FORM: tuple[Section, ...] = (
                 "choice",
                 _values(KidneyFunction),
             ),
+            FormField("imaging.right_kidney", "Right kidney", "choice", _values(KidneyFunction)),
+            FormField("imaging.left_kidney", "Left kidney", "choice", _values(KidneyFunction)),
+            FormField("imaging.regional_nodes", "Enlarged regional lymph nodes", "tristate"),
             FormField("imaging.distant_metastasis", "Distant metastasis", "tristate"),
             FormField(
                 "imaging.metastasis_sites", "Metastasis sites", "multi", _values(MetastasisSite)
@@ -258,6 +293,16 @@ CASE_FORM: tuple[Section, ...] = (
                 hint="Leave empty to let the yang2025 rule classify the tumour",
             ),
         ),
+    ),
+    Section(
+        "Biopsy",
+        (
+            FormField("biopsy.done", "Biopsy taken", "tristate"),
+            FormField("biopsy.date", "Date of the biopsy", "date"),
+            FormField("biopsy.result", "Biopsy histology", "choice", _values(BiopsyResult)),
+            FormField("biopsy.grade", "FNCLCC grade on the biopsy", "choice", _values(FnclccGrade)),
+        ),
+        hint="A biopsy showing a smooth-muscle tumour excludes paraganglioma.",
     ),
     Section(
         "Operation",
@@ -276,6 +321,12 @@ CASE_FORM: tuple[Section, ...] = (
                 "Venous reconstruction",
                 "choice",
                 _values(Reconstruction),
+            ),
+            FormField(
+                "operation.test_clamp_tolerated",
+                "Test clamp of the vein tolerated",
+                "tristate",
+                hint="Needed before a vein is ligated without reconstruction",
             ),
             _number("operation.operative_time_min", "Operative time"),
             _number("operation.blood_loss_ml", "Blood loss"),
