@@ -41,8 +41,12 @@ def _exact_rxc_p(table: np.ndarray) -> float:
 
 def test_fisher_rxc_is_deterministic_for_a_seed() -> None:
     table = np.array([[3, 1, 0, 2], [0, 2, 3, 0]])
-    first = fisher_exact_test(table, "transfused", ["a", "b", "c", "d"], seed=11)
-    again = fisher_exact_test(table, "transfused", ["a", "b", "c", "d"], seed=11)
+    first = fisher_exact_test(
+        table, "transfused", ["a", "b", "c", "d"], seed=11, method="monte-carlo"
+    )
+    again = fisher_exact_test(
+        table, "transfused", ["a", "b", "c", "d"], seed=11, method="monte-carlo"
+    )
     assert first.p == again.p
     assert "Monte Carlo" in first.test and "seed 11" in first.test and "2×4" in first.test
 
@@ -51,7 +55,9 @@ def test_fisher_rxc_monte_carlo_agrees_with_exact_enumeration() -> None:
     """Monte Carlo p (9999 resamples) within 3 standard errors of the exact p."""
     table = np.array([[3, 1, 0, 2], [0, 2, 3, 0]])
     exact = _exact_rxc_p(table)
-    result = fisher_exact_test(table, "transfused", ["a", "b", "c", "d"], seed=2025)
+    result = fisher_exact_test(
+        table, "transfused", ["a", "b", "c", "d"], seed=2025, method="monte-carlo"
+    )
     assert result.p is not None
     assert result.p == pytest.approx(exact, abs=3 * math.sqrt(exact * (1 - exact) / 9999) + 1e-4)
 
@@ -73,6 +79,7 @@ def test_yang2025_significant_differences(yang_cohort: pd.DataFrame) -> None:
             "imaging_type",
             continuous=["operative_time_min", "blood_loss_ml", "size_mm"],
             categorical=["transfused", "icu_admission"],
+            fisher_method="monte-carlo",
         )
     }
     for variable in ("operative_time_min", "blood_loss_ml", "transfused", "icu_admission"):
@@ -95,3 +102,12 @@ def test_kruskal_matches_scipy(yang_cohort: pd.DataFrame) -> None:
     assert result.statistic == pytest.approx(float(expected.statistic))
     assert result.p == pytest.approx(float(expected.pvalue))
     assert result.n == 24
+
+
+def test_fisher_rxc_default_is_the_exact_freeman_halton_p() -> None:
+    """The default r×c p is exact: equal to full enumeration to 1e-12, no Monte Carlo."""
+    table = np.array([[3, 1, 0, 2], [0, 2, 3, 0]])
+    result = fisher_exact_test(table, "transfused", ["a", "b", "c", "d"])
+    assert result.test == "Fisher's exact test (2×4, exact Freeman–Halton p-value)"
+    assert result.p == pytest.approx(_exact_rxc_p(table), abs=1e-12)
+    assert result.statistic is None and result.statistic_name is None

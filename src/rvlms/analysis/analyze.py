@@ -7,7 +7,13 @@ predicts prognosis. JSON contract (``CohortAnalysis.to_dict()``):
 
 - ``survival.dfs.median_months``, ``survival.dfs.ci95`` ([lo, hi], null where not reached),
   ``survival.dfs.logrank`` {``statistic``, ``df``, ``p``} across the groups;
-- ``comparisons``: [{``variable``, ``test``, ``statistic``, ``p``}, ...].
+- ``comparisons``: [{``variable``, ``test``, ``statistic``, ``statistic_name``, ``p``,
+  ``interpretable``, ``warnings``, ``p_permutation``}, ...].
+
+Small cohorts are analysed, not refused, but every number that cannot be read at face
+value says so (``interpretable: false`` with ``warnings`` next to the test; see
+:mod:`rvlms.analysis.smalln`), and a cohort of 0 or 1 patients gets a warning that no
+test or interval is possible.
 """
 
 from __future__ import annotations
@@ -25,7 +31,7 @@ from rvlms.analysis.comparisons import (
 )
 from rvlms.analysis.cox import CoxResult, fit_cox
 from rvlms.analysis.descriptive import DescriptiveTable, describe
-from rvlms.analysis.report import Methods, ResultBase, Table, format_p, format_statistic
+from rvlms.analysis.report import Methods, ResultBase, Table, format_p
 from rvlms.analysis.survival import SurvivalSummary, summarise_survival
 from rvlms.analysis.variables import LABELS
 
@@ -62,6 +68,8 @@ class CohortAnalysis(ResultBase):
     def result_warnings(self) -> list[str]:
         collected = list(self.warnings)
         collected.extend(self.descriptive.warnings)
+        for comparison in self.comparisons:
+            collected.extend(comparison.warnings)
         for summary in self.survival.values():
             collected.extend(summary.warnings)
         if self.cox is not None:
@@ -75,18 +83,21 @@ class CohortAnalysis(ResultBase):
                 [
                     LABELS.get(c.variable, c.variable),
                     c.test,
-                    format_statistic(c.statistic),
+                    c.statistic_text(),
                     format_p(c.p),
+                    _caveat(c),
                 ]
                 for c in self.comparisons
             ]
             tables.append(
                 Table(
                     f"Comparisons across {LABELS.get(self.by or '', self.by)}",
-                    ["Variable", "Test", "Statistic", "p"],
+                    ["Variable", "Test", "Statistic", "p", "Caveat"],
                     rows,
                     align_left=2,
-                    note="p-values are not adjusted for multiple comparisons.",
+                    note="p-values are not adjusted for multiple comparisons. H = Kruskal–Wallis "
+                    "H; OR = conditional maximum-likelihood odds ratio; exact r×c tests have no "
+                    "statistic.",
                 )
             )
         for summary in self.survival.values():
@@ -94,6 +105,17 @@ class CohortAnalysis(ResultBase):
         if self.cox is not None:
             tables.extend(self.cox.tables())
         return tables
+
+
+def _caveat(comparison: Comparison) -> str:
+    """Short note for the comparisons table: why a p-value is not to be read as is."""
+    if comparison.p_permutation is not None:
+        return f"groups <=5; permutation p {format_p(comparison.p_permutation)}"
+    if not comparison.interpretable:
+        return "not interpretable"
+    if comparison.warnings:
+        return "small groups"
+    return ""
 
 
 def analyze(
@@ -117,8 +139,9 @@ def analyze(
         df: the cohort table (see :mod:`rvlms.analysis.cohort`).
         by: grouping column for description, tests and survival curves.
         min_cell: suppress counts 1 to ``min_cell - 1`` (researcher views).
-        seed: seed of the Monte Carlo p-values of r×c Fisher tests.
-        n_resamples: Monte Carlo resamples for r×c Fisher tests.
+        seed: seed of the Monte Carlo permutation p-values (Kruskal–Wallis with small
+            groups) and of requested Monte Carlo Fisher tests.
+        n_resamples: resamples of those Monte Carlo p-values.
         continuous, categorical: variables to describe (default: all present).
         compare: variables to test across groups (default: all described ones).
         cox_covariates: covariates of the DFS Cox model; ``None`` skips the model.
@@ -135,6 +158,11 @@ def analyze(
     step("validate")
     data = validate_cohort(df) if validate else df
     warnings: list[str] = []
+    if len(data) < 2:
+        warnings.append(
+            f"the cohort has {len(data)} patient(s): no between-group test, confidence "
+            "interval or model is possible"
+        )
     synthetic = is_synthetic(data)
     if synthetic and "synthetic" in data.columns and not bool((data["synthetic"] == 1).all()):
         warnings.append("the cohort mixes synthetic and real rows")
@@ -179,7 +207,10 @@ def analyze(
         cohort_filter=cohort_filter,
         synthetic=synthetic,
         notes=[
-            f"r×c Fisher Monte Carlo p-values: {n_resamples} resamples, seed {seed}",
+            "Fisher r×c: exact Freeman–Halton p-value where feasible; past that size "
+            "Pearson chi-squared; the test name says which",
+            "Kruskal–Wallis with a group of 5 or fewer: permutation p-value added "
+            f"(exact or {n_resamples} resamples, seed {seed})",
             "p-values are not adjusted for multiple comparisons",
         ]
         + ([f"counts 1-{min_cell - 1} suppressed as '<{min_cell}'"] if min_cell else []),

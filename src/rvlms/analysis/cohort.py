@@ -228,14 +228,31 @@ def read_cohort_csv(path: str | Path) -> pd.DataFrame:
 
     Every cell is read as text first so that identifiers such as ``007`` and
     vocabulary codes survive unchanged; :func:`validate_cohort` then converts numbers.
+
+    Raises:
+        CohortValidationError: the file is empty, has a header but no patient rows, or
+            breaks the column contract.
     """
-    raw = pd.read_csv(
-        Path(path),
-        dtype=str,
-        keep_default_na=False,
-        na_values=[""],
-        encoding="utf-8",
-    )
+    source = Path(path)
+    try:
+        raw = pd.read_csv(
+            source,
+            dtype=str,
+            keep_default_na=False,
+            na_values=[""],
+            encoding="utf-8",
+        )
+    except pd.errors.EmptyDataError as error:
+        raise CohortValidationError(
+            f"{source.name} is empty; expected a header line with the columns "
+            + ", ".join(COHORT_COLUMNS)
+            + " and one row per patient"
+        ) from error
+    if raw.empty:
+        raise CohortValidationError(
+            f"{source.name} has a header but no patient rows; expected one row per patient "
+            "below the header"
+        )
     return validate_cohort(raw)
 
 

@@ -9,9 +9,12 @@ Results), which supports one parameter - not the three needed for four imaging t
 Below the threshold the model is not fitted and the result says why, instead of
 printing unstable hazard ratios.
 
-Fitting uses lifelines ``CoxPHFitter`` (Efron ties, Breslow baseline). The proportional
-hazards assumption is checked with ``lifelines.statistics.proportional_hazard_test``
-(scaled Schoenfeld residuals, rank time transform); p < 0.05 is reported as a finding.
+Fitting uses lifelines ``CoxPHFitter`` (Efron ties, as R ``coxph``'s default) run to
+full convergence (Newton step norm < 1e-12, no relative-likelihood stop), so hazard
+ratios, Wald CIs and p-values equal R's ``coxph`` to 1e-6. The proportional-hazards
+assumption is checked by the score test R ``cox.zph(transform = "km")`` computes
+(:mod:`rvlms.analysis.ph_test`), per coefficient and global; p < 0.05 is reported as a
+finding.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from pydantic import BaseModel, ConfigDict
 
 from rvlms.analysis.cohort import BINARY_COLUMNS, NUMERIC_COLUMNS, is_synthetic
 from rvlms.analysis.findings import capture_warnings
+from rvlms.analysis.ph_test import PH_TEST_NAME, cox_zph
 from rvlms.analysis.report import (
     Methods,
     ResultBase,
@@ -39,6 +43,7 @@ __all__ = ["MIN_EVENTS_PER_VARIABLE", "CoxResult", "CoxTerm", "design_matrix", "
 
 MIN_EVENTS_PER_VARIABLE: Final[int] = 10
 PH_ALPHA: Final[float] = 0.05
+FIT_OPTIONS: Final[dict[str, float]] = {"precision": 1e-12, "r_precision": 0.0, "max_steps": 500}
 
 
 class CoxTerm(BaseModel):
@@ -51,6 +56,7 @@ class CoxTerm(BaseModel):
     ci95: list[float | None]
     p: float | None
     ph_test_p: float | None = None
+    ph_test_chisq: float | None = None
 
 
 class CoxResult(ResultBase):
@@ -66,6 +72,10 @@ class CoxResult(ResultBase):
     terms: list[CoxTerm]
     concordance: float | None
     methods: Methods
+    ph_test: str | None = None
+    ph_global_chisq: float | None = None
+    ph_global_df: int | None = None
+    ph_global_p: float | None = None
     warnings: list[str]
 
     def heading(self) -> str:
@@ -92,7 +102,8 @@ class CoxResult(ResultBase):
         ]
         note = (
             f"Concordance {format_number(self.concordance, 3)}; events per parameter "
-            f"{format_number(self.events_per_variable, 1)}."
+            f"{format_number(self.events_per_variable, 1)}. PH test: {self.ph_test}; "
+            f"global p {format_p(self.ph_global_p)} on {self.ph_global_df} df."
         )
         return [Table("Hazard ratios", ["Term", "HR", "95% CI", "p", "PH test p"], rows, note=note)]
 
@@ -150,8 +161,8 @@ def fit_cox(
         f"fitted only when events per parameter >= {min_events_per_variable} (Peduzzi 1995)",
     ]
     methods = Methods(
-        test="Cox proportional-hazards regression (lifelines CoxPHFitter, Efron ties), "
-        "Wald 95% CI; PH check by scaled Schoenfeld residuals (rank time)",
+        test="Cox proportional-hazards regression (lifelines CoxPHFitter, Efron ties, full "
+        "convergence), Wald 95% CI; PH check: " + PH_TEST_NAME,
         n=len(data),
         events=events,
         censoring=CENSORING_RULES[endpoint],
@@ -184,17 +195,22 @@ def fit_cox(
         )
     from lifelines import CoxPHFitter
     from lifelines.exceptions import ConvergenceError
-    from lifelines.statistics import proportional_hazard_test
 
     cph = CoxPHFitter(penalizer=penalizer)
     try:
         with capture_warnings(warnings, "Cox model"):
-            cph.fit(data, duration_col=time_col, event_col=event_col)
-            ph = proportional_hazard_test(cph, data, time_transform="rank")
+            cph.fit(data, duration_col=time_col, event_col=event_col, fit_options=FIT_OPTIONS)
     except ConvergenceError as error:
         return not_fitted(f"Cox model did not converge: {str(error).splitlines()[0]}")
     summary = cph.summary
-    ph_p = dict(zip(list(ph.name), [float(x) for x in ph.p_value], strict=True))
+    ph = cox_zph(
+        data[time_col].to_numpy(dtype=float),
+        data[event_col].to_numpy(dtype=float),
+        data[terms].to_numpy(dtype=float),
+        cph.params_.loc[terms].to_numpy(dtype=float),
+    )
+    ph_p = dict(zip(terms, ph.p, strict=True))
+    ph_chisq = dict(zip(terms, ph.chisq, strict=True))
     out_terms: list[CoxTerm] = []
     for term in terms:
         row = summary.loc[term]
@@ -208,13 +224,14 @@ def fit_cox(
                 ],
                 p=finite_or_none(float(row["p"])),
                 ph_test_p=finite_or_none(ph_p.get(term)),
+                ph_test_chisq=finite_or_none(ph_chisq.get(term)),
             )
         )
         term_ph_p = ph_p.get(term)
         if term_ph_p is not None and term_ph_p < PH_ALPHA:
             warnings.append(
                 f"proportional-hazards assumption questionable for {term} "
-                f"(Schoenfeld test p = {format_p(term_ph_p)})"
+                f"(cox.zph-equivalent score test p = {format_p(term_ph_p)})"
             )
     return CoxResult(
         endpoint=endpoint,
@@ -228,4 +245,8 @@ def fit_cox(
         concordance=finite_or_none(float(cph.concordance_index_)),
         methods=methods,
         warnings=warnings,
+        ph_test=PH_TEST_NAME,
+        ph_global_chisq=finite_or_none(ph.global_chisq),
+        ph_global_df=ph.global_df,
+        ph_global_p=finite_or_none(ph.global_p),
     )

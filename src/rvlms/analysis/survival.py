@@ -4,13 +4,15 @@ Yang 2025 (abstract, Results) reports "median disease-free survival 19.0 months 
 7.0–59.0 months)"; for a Kaplan–Meier curve the "IQR" is read as the 25th and 75th
 percentile survival times, i.e. the first times the curve falls to 0.75 and to 0.25.
 
-Estimation (lifelines ``KaplanMeierFitter``): the median is the first time S(t) ≤ 0.5
-(``inf`` → null when not reached). Its 95 % confidence interval is where the pointwise
-exponential-Greenwood band (the "log-log" band; R ``survfit`` defaults to
-``conf.type = "log"``, so R limits can differ) crosses 0.5, computed with
-``lifelines.utils.median_survival_times(kmf.confidence_interval_)``. Groups are compared
-with the log-rank test (``lifelines.statistics.multivariate_logrank_test``), chi-squared
-with k − 1 degrees of freedom.
+Estimation follows R ``survival`` 3.5 (see :mod:`rvlms.analysis.km` and
+docs/statistics.md): the product-limit estimate with Greenwood's variance and R's
+``conf.type = "log-log"`` pointwise band; percentiles (25th, median, 75th) and their
+95 % limits by R's ``quantile.survfit`` rule - the first time S(t) ≤ 1 − p within
+√ε, the midpoint of a flat segment at exactly S = 1 − p, and no limit (null) where the
+band never reaches it. Groups are compared by the log-rank test as R ``survdiff``
+reports it (:mod:`rvlms.analysis.logrank`): df = groups with expected events > 0, minus 1.
+Small groups, fewer than one expected event and single-patient groups are flagged
+(:mod:`rvlms.analysis.smalln`).
 
 Endpoints and censoring:
 
@@ -25,10 +27,11 @@ from typing import Any, Final, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from rvlms.analysis.cohort import is_synthetic
-from rvlms.analysis.findings import capture_warnings
+from rvlms.analysis.km import kaplan_meier_curve, percentiles
+from rvlms.analysis.logrank import logrank_test
 from rvlms.analysis.report import (
     Methods,
     ResultBase,
@@ -36,6 +39,11 @@ from rvlms.analysis.report import (
     finite_or_none,
     format_number,
     p_clause,
+)
+from rvlms.analysis.smalln import (
+    expected_events_warning,
+    single_patient_warning,
+    small_groups_warning,
 )
 from rvlms.analysis.suppression import suppress_count
 from rvlms.analysis.variables import LABELS, as_levels, group_levels
@@ -72,9 +80,14 @@ CENSORING_RULES: Final[dict[str, str]] = {
 }
 
 CI_METHOD = (
-    "95% CI of the median where the pointwise exponential-Greenwood (log-log) band "
-    "crosses 0.5 (lifelines median_survival_times on confidence_interval_)"
+    "95% CI of the median and percentiles where the pointwise log-log band (R survfit "
+    "conf.type = 'log-log', Greenwood variance) reaches them, by R quantile.survfit"
 )
+LOGRANK_TEST = "log-rank test (R survdiff), chi-squared"
+
+
+def _no_limits() -> list[list[float | None]]:
+    return [[None, None], [None, None]]
 
 
 class SurvivalEstimate(BaseModel):
@@ -87,6 +100,7 @@ class SurvivalEstimate(BaseModel):
     median_months: float | None
     ci95: list[float | None]
     quartiles_months: list[float | None]
+    quartiles_ci95: list[list[float | None]] = [[None, None], [None, None]]
 
     def cells(self) -> list[str]:
         if isinstance(self.n, str):
@@ -112,6 +126,10 @@ class LogRank(BaseModel):
     df: int
     p: float | None
     groups: list[str]
+    observed: list[float] = []
+    expected: list[float] = []
+    interpretable: bool = True
+    warnings: list[str] = []
 
 
 class SurvivalSummary(ResultBase):
@@ -123,6 +141,7 @@ class SurvivalSummary(ResultBase):
     median_months: float | None
     ci95: list[float | None]
     quartiles_months: list[float | None]
+    quartiles_ci95: list[list[float | None]] = Field(default_factory=_no_limits)
     by: str | None
     by_group: dict[str, SurvivalEstimate]
     logrank: LogRank | None
@@ -145,6 +164,7 @@ class SurvivalSummary(ResultBase):
             median_months=self.median_months,
             ci95=self.ci95,
             quartiles_months=self.quartiles_months,
+            quartiles_ci95=self.quartiles_ci95,
         )
 
     def tables(self) -> list[Table]:
@@ -156,7 +176,13 @@ class SurvivalSummary(ResultBase):
             lr = self.logrank
             note += (
                 f" Log-rank across {LABELS.get(self.by or '', self.by)}: chi2 = "
-                f"{format_number(lr.statistic)}, df = {lr.df}, {p_clause(lr.p)}."
+                f"{format_number(lr.statistic)}, df = {lr.df}, {p_clause(lr.p)}"
+                + (
+                    ""
+                    if lr.interpretable
+                    else " (not interpretable: " + "; ".join(lr.warnings) + ")"
+                )
+                + "."
             )
         return [Table(ENDPOINT_NAMES[self.endpoint], columns, rows, note=note)]
 
@@ -177,8 +203,6 @@ def kaplan_meier(durations: pd.Series, events: pd.Series, label: str = "KM_estim
 def _estimate(
     durations: pd.Series, events: pd.Series, min_cell: int | None, sink: list[str], label: str
 ) -> SurvivalEstimate:
-    from lifelines.utils import median_survival_times, qth_survival_times
-
     n = int(durations.size)
     n_events = int(events.sum())
     hidden = min_cell is not None and n < min_cell
@@ -190,47 +214,70 @@ def _estimate(
             ci95=[None, None],
             quartiles_months=[None, None],
         )
-    with capture_warnings(sink, f"Kaplan–Meier ({label})"):
-        kmf = kaplan_meier(durations, events, label=label)
-        survival = kmf.survival_function_
-        band = median_survival_times(kmf.confidence_interval_)
-        lower, upper = (float(x) for x in np.asarray(band, dtype=float).reshape(-1)[:2])
-        median = float(kmf.median_survival_time_)
-        q1 = float(qth_survival_times(0.75, survival))
-        q3 = float(qth_survival_times(0.25, survival))
+    curve = kaplan_meier_curve(durations.to_numpy(dtype=float), events.to_numpy(dtype=float))
+    estimate, lower, upper = percentiles(curve)
+    single = single_patient_warning(label, n)
+    if single is not None:
+        sink.append(single)
+        lower, upper = [None] * 3, [None] * 3
     return SurvivalEstimate(
         n=suppress_count(n, min_cell),
         events=suppress_count(n_events, min_cell),
-        median_months=finite_or_none(median),
-        ci95=[finite_or_none(lower), finite_or_none(upper)],
-        quartiles_months=[finite_or_none(q1), finite_or_none(q3)],
+        median_months=finite_or_none(estimate[1]),
+        ci95=[finite_or_none(lower[1]), finite_or_none(upper[1])],
+        quartiles_months=[finite_or_none(estimate[0]), finite_or_none(estimate[2])],
+        quartiles_ci95=[
+            [finite_or_none(lower[0]), finite_or_none(upper[0])],
+            [finite_or_none(lower[2]), finite_or_none(upper[2])],
+        ],
     )
 
 
 def _logrank(
     durations: pd.Series, events: pd.Series, groups: pd.Series, order: list[str], sink: list[str]
 ) -> LogRank | None:
-    from lifelines.statistics import multivariate_logrank_test
-
     present = [g for g in order if (groups == g).any()]
     if len(present) < 2:
         return None
-    name = "log-rank test (lifelines multivariate_logrank_test), chi-squared"
     if int(events.sum()) == 0:
         sink.append("log-rank test not computed: no events")
-        return LogRank(test=name, statistic=None, df=len(present) - 1, p=None, groups=present)
-    with capture_warnings(sink, "log-rank test"):
-        result = multivariate_logrank_test(
-            durations.to_numpy(dtype=float),
-            groups.to_numpy(dtype=object),
-            events.to_numpy(dtype=float),
+        return LogRank(
+            test=LOGRANK_TEST,
+            statistic=None,
+            df=0,
+            p=None,
+            groups=present,
+            interpretable=False,
+            warnings=["no events"],
         )
+    codes = pd.Categorical(groups, categories=present).codes.astype(np.int64)
+    fit = logrank_test(
+        durations.to_numpy(dtype=float), events.to_numpy(dtype=float), codes, len(present)
+    )
+    notes: list[str] = []
+    if fit.df < len(present) - 1:
+        notes.append(
+            f"log-rank test: {len(present) - fit.df - 1} group(s) with no expected events "
+            f"carry no information; df = {fit.df}" + ("" if fit.df else ", no p-value")
+        )
+    sizes = {g: int((groups == g).sum()) for g in present}
+    for caveat in (
+        small_groups_warning(sizes, "log-rank test"),
+        expected_events_warning(present, list(fit.expected)),
+    ):
+        if caveat is not None:
+            notes.append(caveat)
+    sink.extend(notes)
     return LogRank(
-        test=name,
-        statistic=finite_or_none(float(result.test_statistic)),
-        df=int(result.degrees_of_freedom),
-        p=finite_or_none(float(result.p_value)),
+        test=LOGRANK_TEST,
+        statistic=finite_or_none(fit.statistic),
+        df=fit.df,
+        p=finite_or_none(fit.p),
         groups=present,
+        observed=[float(x) for x in fit.observed],
+        expected=[float(x) for x in fit.expected],
+        interpretable=not notes,
+        warnings=notes,
     )
 
 
@@ -270,7 +317,7 @@ def summarise_survival(
     if len(data) and int(events.sum()) == 0:
         warnings.append(f"no {endpoint.upper()} events: the median cannot be estimated")
     methods = Methods(
-        test="Kaplan–Meier estimator (lifelines KaplanMeierFitter); "
+        test="Kaplan–Meier estimator (product limit, as R survival survfit); "
         + CI_METHOD
         + ("; groups compared by log-rank test" if by else ""),
         n=len(data),
@@ -278,7 +325,10 @@ def summarise_survival(
         censoring=CENSORING_RULES[endpoint],
         cohort_filter=cohort_filter,
         synthetic=is_synthetic(df),
-        notes=["25th and 75th percentile survival times = first times S(t) <= 0.75 and <= 0.25"],
+        notes=[
+            "25th and 75th percentile survival times = first times S(t) <= 0.75 and <= 0.25 "
+            "(R quantile.survfit: midpoint of a flat segment at exactly S = p)"
+        ],
     )
     return SurvivalSummary(
         endpoint=endpoint,
@@ -287,6 +337,7 @@ def summarise_survival(
         median_months=overall.median_months,
         ci95=overall.ci95,
         quartiles_months=overall.quartiles_months,
+        quartiles_ci95=overall.quartiles_ci95,
         by=by,
         by_group=by_group,
         logrank=logrank,
