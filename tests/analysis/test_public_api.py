@@ -44,6 +44,7 @@ EXPECTED = {
         "YANG2025_TOLERANCE",
         "case_ids",
         "synthesize",
+        "synthetic_cases",
         "yang2025_cohort",
     },
     "rvlms.reproduce": {

@@ -69,10 +69,17 @@ def test_cohort_small_cells_suppressed_for_researchers(
     assert only_real["n"] == 4
 
     client.sign_in(login.username, login.password)
-    page = client.get("/cohort")
+    page = client.get("/cohort?synthetic=include")
     assert page.status_code == 200
     assert page.text.count("data:image/svg+xml;base64,") == 2
     assert "Synthetic data are part of this cohort" in page.text
+
+    default = client.get("/cohort")
+    assert "4 cases (registry cases only, synthetic cases left out)" in default.text
+    assert "Synthetic data are part of this cohort" not in default.text
+    text = default.text
+    assert text.index("Table 1. Patient characteristics") < text.index("data:image/svg+xml")
+    assert text.index("data:image/svg+xml") < text.index("Log-rank across")
 
 
 def test_plan_and_cohort_pdfs(

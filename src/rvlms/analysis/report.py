@@ -3,8 +3,10 @@
 Modelled on lifelines' ``StatisticalResult`` and ``utils/printer.py``: every result
 carries a methods block (test, n, events, censoring rule, cohort filter, time of the
 run, synthetic-data flag) and renders the same tables as text or through the Jinja2
-template ``templates/result.html.j2``. Caveats are returned in ``warnings`` instead of
-being printed or raised, so a caller decides how to show them.
+template ``templates/result.html.j2``. Numbers are formatted by
+:mod:`rvlms.analysis.formatting` (re-exported here for the result modules). Caveats are
+returned in ``warnings`` instead of being printed or raised, so a caller decides how to
+show them.
 """
 
 from __future__ import annotations
@@ -21,6 +23,15 @@ import jinja2
 from markupsafe import Markup
 from pydantic import BaseModel, ConfigDict, Field
 
+from rvlms.analysis.formatting import (
+    SYNTHETIC_BANNER,
+    data_label,
+    format_number,
+    format_p,
+    format_statistic,
+    p_clause,
+)
+
 __all__ = [
     "SYNTHETIC_BANNER",
     "Methods",
@@ -32,10 +43,9 @@ __all__ = [
     "format_statistic",
     "p_clause",
     "software_versions",
+    "template_environment",
     "utc_now",
 ]
-
-SYNTHETIC_BANNER = "SYNTHETIC DATA - generated cohort, not patient data"
 
 
 def utc_now() -> datetime:
@@ -49,40 +59,6 @@ def finite_or_none(value: float | None) -> float | None:
         return None
     number = float(value)
     return number if math.isfinite(number) else None
-
-
-def format_number(value: float | None, digits: int = 2) -> str:
-    """Format like the papers: 314.5, 7.45, 56 - no trailing zeros; '-' when missing."""
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return "-"
-    rounded = round(float(value), digits)
-    if rounded == int(rounded):
-        return str(int(rounded))
-    return f"{rounded:.{digits}f}".rstrip("0").rstrip(".")
-
-
-def format_statistic(value: float | None) -> str:
-    """Test statistics to three significant digits ('-' when no test was run)."""
-    if value is None:
-        return "-"
-    return f"{value:.3g}"
-
-
-def format_p(value: float | None) -> str:
-    """p-values to three decimals, '<0.001' below that; '-' when no test was run."""
-    if value is None:
-        return "-"
-    if value < 0.001:
-        return "<0.001"
-    return f"{value:.3f}"
-
-
-def p_clause(value: float | None) -> str:
-    """'p = 0.021', 'p < 0.001' or 'p not computed' for use inside a sentence."""
-    shown = format_p(value)
-    if value is None:
-        return "p not computed"
-    return f"p < {shown[1:]}" if shown.startswith("<") else f"p = {shown}"
 
 
 @cache
@@ -161,7 +137,8 @@ def _text_table(table: Table) -> str:
 
 
 @cache
-def _environment() -> jinja2.Environment:
+def template_environment() -> jinja2.Environment:
+    """The Jinja2 environment of the analysis templates (autoescaped, strict)."""
     return jinja2.Environment(
         loader=jinja2.PackageLoader("rvlms.analysis", "templates"),
         autoescape=jinja2.select_autoescape(enabled_extensions=("html", "j2"), default=True),
@@ -218,15 +195,22 @@ class ResultBase(BaseModel):
         return "\n".join(out) + "\n"
 
     def to_html(
-        self, *, figures: Sequence[tuple[str, str]] = (), provenance: str | None = None
+        self,
+        *,
+        figures: Sequence[tuple[str, str]] = (),
+        provenance: str | None = None,
+        label: str | None = None,
     ) -> str:
         """HTML; ``figures`` are (caption, inline SVG) pairs, ``provenance`` says where the
-        data came from (file or registry, when, how many rows)."""
-        template = _environment().get_template("result.html.j2")
+        data came from (file or registry, when, how many rows), ``label`` is the
+        data-source banner printed on every page (default: the synthetic banner for
+        synthetic data)."""
+        methods = self.result_methods()
+        template = template_environment().get_template("result.html.j2")
         return template.render(
             heading=self.heading(),
-            methods=self.result_methods(),
-            banner=SYNTHETIC_BANNER,
+            methods=methods,
+            label=label or data_label(synthetic=methods.synthetic),
             tables=self.tables(),
             warnings=self.result_warnings(),
             figures=[(caption, Markup(svg)) for caption, svg in figures],

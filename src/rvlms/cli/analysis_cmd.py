@@ -1,6 +1,8 @@
 """Cohort analysis commands: ``analyze``, ``reproduce``, ``synth`` and ``power``.
 
-Mounted as top-level commands with :func:`register`. pandas, lifelines, scipy and
+Mounted as top-level commands with :func:`register`. Reading the cohort lives in
+:mod:`rvlms.cli.cohort_input`, writing the report, Table 1 and figures in
+:mod:`rvlms.cli.analysis_output`. pandas, lifelines, scipy and
 matplotlib are imported inside the commands so that ``rvlms --help`` stays fast.
 Findings about a result (too few events, rows left out) are part of the result; in JSON
 and HTML mode they are also echoed to stderr so that they are not missed.
@@ -10,18 +12,18 @@ from __future__ import annotations
 
 import enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
-if TYPE_CHECKING:
-    import pandas as pd
+from rvlms.cli.cohort_input import fail as _fail
 
 __all__ = [
     "AnalyzeFormat",
     "PaperName",
     "ReproduceFormat",
     "SynthFormat",
+    "TableOneSummary",
     "analyze_command",
     "power_command",
     "register",
@@ -53,6 +55,11 @@ class AnalyzeFormat(enum.StrEnum):
     pdf = "pdf"
 
 
+class TableOneSummary(enum.StrEnum):
+    iqr = "iqr"
+    range = "range"
+
+
 class ReproduceFormat(enum.StrEnum):
     text = "text"
     json = "json"
@@ -68,13 +75,6 @@ class PaperName(enum.StrEnum):
     yang2025 = "yang2025"
 
 
-def _fail(message: str, code: int = 2) -> typer.Exit:
-    from rvlms.cli.common import plain_numbers
-
-    typer.echo(f"error: {plain_numbers(message)}", err=True)
-    return typer.Exit(code)
-
-
 def _emit(text: str, out: Path | None) -> None:
     if out is None:
         typer.echo(text, nl=not text.endswith("\n"))
@@ -83,64 +83,6 @@ def _emit(text: str, out: Path | None) -> None:
 
         write_output(out, text)
         typer.echo(f"written: {out}", err=True)
-
-
-def _load_cohort(from_: Path | None, db: str | None, published: bool = False) -> pd.DataFrame:
-    from rvlms.analysis.cohort import CohortValidationError, read_cohort_csv, validate_cohort
-    from rvlms.errors import RvlmsError
-
-    if sum((from_ is not None, db is not None, published)) != 1:
-        raise _fail("give exactly one of --from FILE.csv, --db URL or --published")
-    import pandas as pd
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from rvlms.registry.engine import DatabaseUrlError, check_url, display_url
-
-    try:
-        if published:
-            from rvlms.literature import library_frame, published_cases
-
-            return validate_cohort(library_frame(published_cases()))
-        if from_ is not None:
-            return read_cohort_csv(from_)
-        assert db is not None
-        from rvlms.registry import load_cohort_from_db
-
-        return validate_cohort(load_cohort_from_db(check_url(db, must_exist=True)))
-    except CohortValidationError as error:
-        where = f"--from {from_}" if from_ is not None else f"--db {display_url(db or '')}"
-        raise _fail(f"{where}: {error}") from error
-    except DatabaseUrlError as error:
-        raise _fail(f"--db: {error}") from error
-    except RvlmsError as error:
-        raise _fail(str(error)) from error
-    except SQLAlchemyError as error:
-        detail = str(getattr(error, "orig", None) or error).strip().splitlines()
-        raise _fail(
-            f"--db: the registry database could not be used: {detail[0] if detail else error}",
-            1,
-        ) from error
-    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as error:
-        reason = str(error).strip().splitlines()[0] if str(error).strip() else "unreadable"
-        raise _fail(f"--from {from_}: not a cohort CSV file (UTF-8 text): {reason}") from error
-    except OSError as error:
-        raise _fail(f"--from {from_}: {error.strerror or error}") from error
-
-
-def _display_db(db: str | None) -> str:
-    from rvlms.registry import display_url
-
-    return f"registry {display_url(db or '')}"
-
-
-def _provenance(df: pd.DataFrame, source: str) -> str:
-    from datetime import UTC, datetime
-
-    from rvlms.analysis.cohort import is_synthetic
-
-    kind = "SYNTHETIC data" if is_synthetic(df) else "patient data"
-    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    return f"{len(df)} patients ({kind}) read from {source} on {when} by rvlms."
 
 
 def analyze_command(
@@ -171,14 +113,39 @@ def analyze_command(
     ] = "imaging_type",
     plots: Annotated[
         Path | None,
-        typer.Option("--plots", help="Write PNG and SVG figures to this folder.", file_okay=False),
+        typer.Option(
+            "--plots", help="Write SVG and 300 dpi PNG figures to this folder.", file_okay=False
+        ),
     ] = None,
+    table_one: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--table-one",
+            help="Write Table 1 to FILE; the suffix picks the format: .html, .pdf, .csv, "
+            ".tex (LaTeX) or .docx (Word). Repeat for several formats.",
+            dir_okay=False,
+        ),
+    ] = None,
+    summary: Annotated[
+        TableOneSummary,
+        typer.Option(
+            "--summary",
+            help="Continuous variables in Table 1 as median (IQR) or median (range).",
+        ),
+    ] = TableOneSummary.iqr,
+    ci_bands: Annotated[
+        bool,
+        typer.Option("--ci-bands", help="Draw 95% confidence bands on the Kaplan–Meier curves."),
+    ] = False,
     min_cell: Annotated[
         int | None,
         typer.Option("--min-cell", min=1, help="Show counts below N as '<N' (researcher views)."),
     ] = None,
     seed: Annotated[
-        int, typer.Option("--seed", help="Seed of the Monte Carlo p-values of r×c Fisher tests.")
+        int,
+        typer.Option(
+            "--seed", help="Seed of the permutation p-values (Kruskal–Wallis with small groups)."
+        ),
     ] = 20250701,
     out: Annotated[
         Path | None,
@@ -187,92 +154,34 @@ def analyze_command(
 ) -> None:
     """Describe a cohort, compare groups, estimate DFS/OS and fit Cox when events allow.
 
-    HTML and PDF are the cohort report: tables, tests, Kaplan–Meier and perioperative
-    figures, methods and the data provenance.
+    HTML and PDF are the cohort report: Table 1, Kaplan–Meier and perioperative figures,
+    survival estimates, tests and models, methods and the data provenance.
     """
+    from rvlms.cli.analysis_output import Outputs, check_table_one_paths, run_analysis
+
     if output_format is AnalyzeFormat.pdf and out is None:
         raise _fail("--format pdf needs --out FILE.pdf")
     if by not in GROUPING_COLUMNS:
         raise _fail(
             f"--by {by!r} is not a grouping column; choose one of {', '.join(GROUPING_COLUMNS)}"
         )
-    from rich.console import Console
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
-    from rvlms.cli.common import output_file, output_folder, write_output
-
-    if out is not None:
-        output_file(out)
-    if plots is not None:
-        output_folder(plots, "--plots")
-    from rvlms.analysis.analyze import ANALYSIS_STEPS, analyze
-    from rvlms.analysis.plots import save_plots
-
-    steps = ["load", *ANALYSIS_STEPS] + (["plots"] if plots is not None else []) + ["render"]
-    console = Console(stderr=True)
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-    ) as progress:
-        task = progress.add_task("load", total=len(steps))
-
-        def advance(name: str) -> None:
-            progress.update(task, description=name, completed=steps.index(name))
-
-        df = _load_cohort(from_, db, published)
-        if published:
-            from rvlms.literature import CORPUS_LABEL
-
-            source = f"the rvlms published-case library ({CORPUS_LABEL})"
-        else:
-            source = str(from_) if from_ is not None else _display_db(db)
-        result = analyze(
-            df,
-            by,
-            min_cell=min_cell,
-            seed=seed,
-            on_step=advance,
-            cohort_filter=f"all rows of {source}",
-        )
-        written: list[Path] = []
-        if plots is not None:
-            advance("plots")
-            written = save_plots(df, plots, by, min_cell=min_cell)
-        advance("render")
-        if output_format is AnalyzeFormat.json:
-            rendered = result.to_json()
-        elif output_format in (AnalyzeFormat.html, AnalyzeFormat.pdf):
-            from rvlms.analysis.cohort_report import cohort_report_html, cohort_report_pdf
-
-            provenance = _provenance(df, source)
-            if output_format is AnalyzeFormat.pdf:
-                assert out is not None
-                write_output(
-                    out,
-                    cohort_report_pdf(df, result, provenance=provenance, by=by, min_cell=min_cell),
-                )
-                rendered = ""
-            else:
-                rendered = cohort_report_html(
-                    df, result, provenance=provenance, by=by, min_cell=min_cell
-                )
-        else:
-            rendered = result.to_text()
-            if published:
-                rendered = f"Source: {source}\n\n{rendered}"
-        progress.update(task, completed=len(steps))
-    if output_format is AnalyzeFormat.pdf:
-        typer.echo(f"written: {out}", err=True)
-    else:
-        _emit(rendered, out)
-    for path in written:
-        typer.echo(f"plot: {path}", err=True)
-    if output_format is not AnalyzeFormat.text:
-        for finding in result.result_warnings():
-            typer.echo(f"warning: {finding}", err=True)
+    check_table_one_paths(table_one or [])
+    run_analysis(
+        Outputs(
+            output_format=output_format.value,
+            out=out,
+            plots=plots,
+            table_one=list(table_one or []),
+            ci_bands=ci_bands,
+            summary="range" if summary is TableOneSummary.range else "iqr",
+        ),
+        from_=from_,
+        db=db,
+        published=published,
+        by=by,
+        min_cell=min_cell,
+        seed=seed,
+    )
 
 
 def reproduce_command(
@@ -293,9 +202,10 @@ def reproduce_command(
 ) -> None:
     """Put a paper's published numbers next to the recomputed ones (exit 1 on mismatch)."""
     from rvlms.analysis.cohort import CohortValidationError
+    from rvlms.cli.cohort_input import load_cohort
     from rvlms.reproduce import reproduce
 
-    cohort = _load_cohort(from_, None) if from_ is not None else None
+    cohort = load_cohort(from_, None) if from_ is not None else None
     try:
         result = reproduce(paper.value, cohort)
     except (NotImplementedError, CohortValidationError) as error:

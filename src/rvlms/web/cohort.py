@@ -2,8 +2,11 @@
 
 The analysis is :func:`rvlms.analysis.analyze` on the registry's cohort table (description,
 group tests, Kaplan–Meier with log-rank, Cox when events allow), with the Kaplan–Meier
-figures of :func:`rvlms.analysis.plot_kaplan_meier`. Researchers get the same analysis
-with counts below ``Settings.min_cell_count`` suppressed (tables and numbers at risk),
+figures of :func:`rvlms.analysis.plot_kaplan_meier`. The page leads with Table 1 and the
+curves - who the patients are and what happened to them - and shows the tests after; it
+analyses real registry cases unless synthetic cases are asked for
+(:data:`DEFAULT_SYNTHETIC`). Researchers get the same analysis with counts below
+``Settings.min_cell_count`` suppressed (tables and numbers at risk),
 the disclosure control rare-disease registries need (see ``rvlms.analysis.suppression``).
 
 Analyses run one at a time: they are CPU-bound, and the warning capture they rely on
@@ -16,7 +19,6 @@ deleted.
 from __future__ import annotations
 
 import base64
-import io
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -28,13 +30,20 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from rvlms.analysis import CohortAnalysis, analyze, plot_kaplan_meier
+from rvlms.analysis.cohort_report import cohort_cox_models
 from rvlms.analysis.findings import capture_warnings
+from rvlms.analysis.plots import figure_svg
+from rvlms.analysis.report import Table
+from rvlms.analysis.table_one import build_table_one
+from rvlms.analysis.table_one_writers import table_one_html
+from rvlms.deid import deidentify_frame
+from rvlms.deid.statistics import protect_analysis
 from rvlms.errors import InputError
 from rvlms.registry import Registry
 from rvlms.registry.tables import CaseRow
 from rvlms.web.plans import LruCache
 
-__all__ = ["CohortService", "CohortView", "Grouping", "SyntheticFilter"]
+__all__ = ["DEFAULT_SYNTHETIC", "CohortService", "CohortView", "Grouping", "SyntheticFilter"]
 
 MIN_CASES = 3
 _ENDPOINTS: tuple[tuple[Literal["dfs", "os"], str], ...] = (
@@ -57,8 +66,10 @@ class Grouping(StrEnum):
 
 
 class SyntheticFilter(StrEnum):
-    include = "include"
+    """Which cases enter the analysis; the dashboard lists registry cases first."""
+
     exclude = "exclude"
+    include = "include"
     only = "only"
 
     @property
@@ -68,10 +79,16 @@ class SyntheticFilter(StrEnum):
     @property
     def text(self) -> str:
         return {
-            "include": "all current cases",
-            "exclude": "current cases, synthetic cases left out",
+            "include": "registry and synthetic cases",
+            "exclude": "registry cases only, synthetic cases left out",
             "only": "synthetic cases only",
         }[self.value]
+
+
+DEFAULT_SYNTHETIC = SyntheticFilter.exclude
+"""The dashboard analyses real registry cases unless synthetic ones are asked for."""
+
+_WEB_TABLE_ONE_LAYOUT = (False, 10.0)
 
 
 @dataclass(frozen=True)
@@ -93,15 +110,22 @@ class CohortView:
     figures: Sequence[Figure]
     notes: Sequence[str]
     computed_at: datetime | None
+    table_one_html: str = ""
+
+    def later_tables(self) -> list[Table]:
+        """The survival, test and model tables that follow Table 1 and the curves."""
+        if self.analysis is None:
+            return []
+        described = self.analysis.descriptive.tables()
+        return [t for t in self.analysis.tables() if t not in described]
 
     def to_dict(self) -> dict[str, Any]:
         return self.analysis.to_dict() if self.analysis is not None else {}
 
 
 def _svg_uri(figure: Any) -> str:
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="svg", metadata={"Date": None})
-    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+    svg = figure_svg(figure).encode("utf-8")
+    return "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
 
 
 class CohortService:
@@ -121,19 +145,26 @@ class CohortService:
     def view(
         self,
         by: Grouping = Grouping.imaging_type,
-        synthetic: SyntheticFilter = SyntheticFilter.include,
+        synthetic: SyntheticFilter = DEFAULT_SYNTHETIC,
         *,
         suppress: bool,
+        registry: Registry | None = None,
     ) -> CohortView:
+        """The analysis of ``registry`` (a grant's registry, confined to its centres)."""
+        source = registry or self._registry
         min_cell = self.min_cell if suppress else None
-        key = (self.fingerprint(), by, synthetic, min_cell)
-        return self._cache.get_or_compute(key, lambda: self._compute(by, synthetic, min_cell))
+        key = (self.fingerprint(), by, synthetic, min_cell, source.scope)
+        return self._cache.get_or_compute(
+            key, lambda: self._compute(by, synthetic, min_cell, source)
+        )
 
     def _compute(
-        self, by: Grouping, synthetic: SyntheticFilter, min_cell: int | None
+        self, by: Grouping, synthetic: SyntheticFilter, min_cell: int | None, source: Registry
     ) -> CohortView:
         with self._lock:
-            frame = self._registry.cohort_frame(synthetic=synthetic.flag)
+            frame = source.cohort_frame(synthetic=synthetic.flag)
+            if min_cell is not None:
+                frame = deidentify_frame(frame)
             n = len(frame)
             notes: list[str] = []
             if min_cell is not None:
@@ -149,13 +180,20 @@ class CohortService:
                 return CohortView(n, by, synthetic, min_cell, None, (), notes, None)
             try:
                 analysis = analyze(frame, by.value, min_cell=min_cell, cohort_filter=synthetic.text)
+                if min_cell is not None:
+                    exact = analyze(frame, by.value, cohort_filter=synthetic.text)
+                    protected = protect_analysis(analysis.to_dict(), exact.to_dict(), min_cell)
+                    analysis = CohortAnalysis.model_validate(protected)
             except ValueError as exc:
                 raise InputError(f"the cohort cannot be analysed: {exc}") from None
             figures: list[Figure] = []
             captured: list[str] = []
             with capture_warnings(captured, "plot"):
+                models = cohort_cox_models(frame, analysis, by.value)
                 for endpoint, name in _ENDPOINTS:
-                    figure = plot_kaplan_meier(frame, endpoint, by.value, min_cell=min_cell)
+                    figure = plot_kaplan_meier(
+                        frame, endpoint, by.value, min_cell=min_cell, cox=models[endpoint]
+                    )
                     figures.append(
                         Figure(
                             title=f"{name} by {by.value.replace('_', ' ')}",
@@ -163,11 +201,23 @@ class CohortService:
                             description=(
                                 f"Kaplan–Meier curves of {name.lower()} in months since "
                                 f"surgery, one line per {by.value.replace('_', ' ')}, with "
-                                "the numbers at risk below the time axis."
+                                "the numbers at risk below the time axis and hazard ratios "
+                                "against the reference group when a Cox model could be fitted."
                             ),
                         )
                     )
             notes.extend(captured)
+            table = table_one_html(
+                build_table_one(analysis), fragment=True, layout=_WEB_TABLE_ONE_LAYOUT
+            )
             return CohortView(
-                n, by, synthetic, min_cell, analysis, figures, notes, analysis.methods.run_at
+                n,
+                by,
+                synthetic,
+                min_cell,
+                analysis,
+                figures,
+                notes,
+                analysis.methods.run_at,
+                table_one_html=table,
             )

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
-from rvlms.web.cohort import Grouping, SyntheticFilter
+from rvlms.web.cohort import DEFAULT_SYNTHETIC, Grouping, SyntheticFilter
 from rvlms.web.context import ContextDep
 from rvlms.web.exports import cohort_pdf
 from rvlms.web.policy import Action
@@ -25,9 +25,9 @@ def cohort_page(
     ctx: ContextDep,
     grant: Annotated[Grant, Depends(require_web(Action.cohort_read))],
     by: Grouping = Grouping.imaging_type,
-    synthetic: SyntheticFilter = SyntheticFilter.include,
+    synthetic: SyntheticFilter = DEFAULT_SYNTHETIC,
 ) -> HTMLResponse:
-    view = ctx.cohorts.view(by, synthetic, suppress=not grant.identified)
+    view = ctx.cohorts.view(by, synthetic, suppress=not grant.identified, registry=grant.registry)
     return render(
         request,
         "cohort.html",
@@ -43,7 +43,7 @@ def cohort_report(
     ctx: ContextDep,
     grant: Annotated[Grant, Depends(require_web(Action.report_cohort))],
     by: Grouping = Grouping.imaging_type,
-    synthetic: SyntheticFilter = SyntheticFilter.include,
+    synthetic: SyntheticFilter = DEFAULT_SYNTHETIC,
 ) -> Response:
     return Response(
         cohort_pdf(ctx, grant, by, synthetic),
