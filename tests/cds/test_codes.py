@@ -67,3 +67,29 @@ def test_grade_read_from_mcode_low_intermediate_high_is_shown_as_a_proposal() ->
     assert mapping.case.pathology.fnclcc_grade == "G2"
     [read] = [m for m in mapping.mapped if m.field == "pathology.fnclcc_grade"]
     assert "rvlms proposal" in read.via
+
+
+def test_the_cds_table_is_the_fhir_table() -> None:
+    """One terminology for the prefetch and the FHIR import: rvlms.cds.codes re-exports
+    rvlms.fhir.codes, it does not copy it."""
+    from rvlms.fhir import codes as fhir_codes
+
+    for name in codes.__all__:
+        assert getattr(codes, name) is getattr(fhir_codes, name), name
+
+
+def test_midline_and_bilateral_are_read_from_the_mcode_laterality_value_set() -> None:
+    """mCODE LateralityQualifierVS (HL7/fhir-mCODE-ig input/fsh): 51440002 right and left,
+    399488007 midline, 24028007 right, 7771000 left."""
+    sct = "http://snomed.info/sct"
+    read = {
+        code: lookup(codes.LATERALITY, [(sct, code)])
+        for code in ("51440002", "399488007", "24028007", "7771000")
+    }
+    assert {c: e.target if e else None for c, e in read.items()} == {
+        "51440002": "side:bilateral",
+        "399488007": "side:midline",
+        "24028007": "side:right",
+        "7771000": "side:left",
+    }
+    assert all(e is not None and e.verified for e in read.values())

@@ -141,3 +141,57 @@ def test_icd10_codes_are_read_by_prefix(code: str, target: str | None) -> None:
 def test_icd10_normalisation() -> None:
     assert normalise_icd10(" c7801 ") == "C78.01"
     assert normalise_icd10("I10") == "I10"
+
+
+def _prefetch_of(resources: list[dict[str, object]]) -> dict[str, object]:
+    """A CDS Hooks prefetch holding exported resources, as an EHR's FHIR server returns them."""
+    searches = {
+        "conditions": "Condition",
+        "observations": "Observation",
+        "procedures": "Procedure",
+        "reports": "DiagnosticReport",
+    }
+    prefetch: dict[str, object] = {
+        "patient": next(r for r in resources if r["resourceType"] == "Patient")
+    }
+    for key, kind in searches.items():
+        prefetch[key] = {
+            "resourceType": "Bundle",
+            "type": "searchset",
+            "entry": [{"resource": r} for r in resources if r["resourceType"] == kind],
+        }
+    return prefetch
+
+
+def test_the_prefetch_and_the_fhir_import_share_one_mapping() -> None:
+    """An rvlms FHIR export sent as a prefetch is read by the same code as the import
+    (rvlms.fhir.mapping): zhang2021 case 4's site, size, grade, margin, nephrectomy,
+    hypertension and pre-operative biopsy come through the CDS path unchanged."""
+    from rvlms.cds import mapping as cds_mapping
+    from rvlms.cds.prefetch import read_prefetch
+    from rvlms.examples import load_zhang2021
+    from rvlms.fhir import case_resources
+    from rvlms.fhir import mapping as fhir_mapping
+
+    assert cds_mapping.read_resources is fhir_mapping.read_resources
+    case = load_zhang2021()[3]
+    resources = case_resources(case)
+    patient_id = str(resources[0]["id"])
+    read = cds_mapping.map_prefetch(
+        read_prefetch(_prefetch_of(resources), patient_id), patient_id, dt.date(2026, 11, 21)
+    )
+    got = read.case
+    assert read.in_scope
+    assert got.imaging.vessel_of_origin is Vessel.ivc and got.imaging.side == "right"
+    assert got.imaging.max_diameter_cm == 10.7
+    assert got.pathology is not None and case.pathology is not None
+    assert (got.pathology.size_cm, got.pathology.fnclcc_grade, got.pathology.margin) == (
+        case.pathology.size_cm,
+        case.pathology.fnclcc_grade,
+        case.pathology.margin,
+    )
+    assert got.pathology.histology == "leiomyosarcoma"
+    assert got.biopsy is not None and got.biopsy.result == "leiomyosarcoma"
+    assert got.operation is not None
+    assert [(o.item, o.side) for o in got.operation.organs_resected] == [("nephrectomy", "right")]
+    assert [h.value for h in got.history.conditions] == ["hypertension"]
