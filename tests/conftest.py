@@ -10,6 +10,10 @@ server and Debian's chromium driven through Playwright. Nothing here is mocked.
 - Where these are missing a test is skipped, except under ``CI=true``, where it
   fails: a CI run must not pass by silently leaving PostgreSQL or the browser out.
 
+Property tests (hypothesis) run under the ``ci`` profile when ``CI=true``: derandomised,
+so a CI run tries the same examples every time and passes or fails for a reason; any
+failing example found locally is kept in the test as an ``@example``.
+
 Tests that use the browser run after all other tests. While Playwright's sync
 API is alive it keeps an asyncio loop marked as running in the main thread, so
 an ``asyncio.run`` (or anyio test runner) scheduled after a browser test would
@@ -26,6 +30,7 @@ from typing import Any, NoReturn
 
 import psycopg
 import pytest
+from hypothesis import settings as hypothesis_settings
 from playwright.sync_api import Browser, Page, sync_playwright
 from psycopg import sql
 from sqlalchemy.engine import URL, make_url
@@ -50,6 +55,11 @@ CHROMIUM_ARGS = [
 
 def _in_ci() -> bool:
     return os.environ.get("CI", "").strip().lower() == "true"
+
+
+hypothesis_settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
+if _in_ci():
+    hypothesis_settings.load_profile("ci")
 
 
 def _missing(reason: str) -> NoReturn:

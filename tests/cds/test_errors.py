@@ -8,7 +8,7 @@ import json
 from typing import Any
 
 import httpx
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from .conftest import SERVICE_URL, CdsClient, load_request
@@ -310,11 +310,19 @@ def test_arbitrary_resources_inside_bundles_never_give_a_server_error(
     unit=st.sampled_from(["mm", "cm", "m", "mg/dL", "umol/L", "µmol/L", "", "pg/mL"]),
     flag=st.sampled_from([None, "H", "N", "L", "HH", "A", "X"]),
 )
+@example(code="2160-0", value=1.0, unit="µmol/L", flag=None)
+@example(code="2160-0", value=1.0, unit="umol/L", flag="L")
+@example(code="2160-0", value=-1, unit="mg/dL", flag=None)
+@example(code="2160-0", value=1e300, unit="mg/dL", flag="HH")
+@example(code="21889-1", value=0, unit="mm", flag=None)
+@example(code="21889-1", value=1e300, unit="m", flag=None)
+@example(code="14682-9", value=1e-300, unit="pg/mL", flag="H")
 def test_well_formed_results_with_any_value_give_cards_or_a_named_problem(
     cds: CdsClient, code: str, value: float, unit: str, flag: str | None
 ) -> None:
     """Numbers out of the case record's ranges (a 0 cm tumour, a negative creatinine) are
-    named problems (422); everything else gives cards."""
+    named problems (422); everything else gives cards. The examples keep the values that
+    once gave a 500 on some runs (creatinine 1.0 µmol/L) as fixed regression cases."""
     request = _case1()
     resource: dict[str, Any] = {
         "resourceType": "Observation",

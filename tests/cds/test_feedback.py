@@ -12,26 +12,26 @@ from sqlalchemy.exc import DBAPIError
 
 from rvlms.cds import read_feedback
 from rvlms.registry import create_engine_for, init_registry
-from rvlms.settings import Settings
 
-from .conftest import FEEDBACK_URL, CdsClient, load_request, make_app
+from .conftest import FEEDBACK_URL, CdsClient, Ehr, cds_settings, load_request, make_app
 
 OUTCOME_AT = "2026-11-21T09:14:03Z"
 
 
 @pytest.fixture
-def migrated(db_url: str, tmp_path: Any) -> CdsClient:
+def migrated(db_url: str, tmp_path: Any, ehr: Ehr) -> CdsClient:
     init_registry(db_url)
-    return CdsClient(make_app(Settings(data_dir=tmp_path, db=db_url)))
+    return CdsClient(make_app(cds_settings(tmp_path, db_url, ehr)), ehr)
 
 
 def _warning_uuid(client: CdsClient) -> str:
     cards = client.cards(load_request("zhang2021_case1_no_metanephrines"))
-    return next(
+    found: str = next(
         c["uuid"]
         for c in cards
         if c["source"].get("topic", {}).get("code") == "workup.metanephrines-first"
     )
+    return found
 
 
 def test_override_and_accept_are_recorded(migrated: CdsClient, db_url: str) -> None:

@@ -159,11 +159,13 @@ def test_a_patient_without_the_disease_gets_no_cards(cds: CdsClient) -> None:
 @pytest.mark.parametrize("fixture", ALL_FIXTURES)
 def test_every_card_is_short_cited_and_links_to_the_plan(cds: CdsClient, fixture: str) -> None:
     """Spec: summary under 140 characters; our rule: every card cites its evidence and
-    links to the full plan (absolute link)."""
+    links to the full plan (absolute link on the configured public base URL, opening the
+    launch page of this answer: test_launch.py follows it)."""
     request = load_request(fixture)
     cards = cds.cards(request)
     keys = set(load_knowledge().sources)
-    plan_url = f"{BASE_URL}/cases/{request['context']['patientId']}/plan"
+    plan_url = cards[0]["links"][0]["url"]
+    assert re.fullmatch(re.escape(f"{BASE_URL}/cds/launch/") + r"[A-Za-z0-9_\-]{43}", plan_url)
     assert cards
     assert len({c["uuid"] for c in cards}) == len(cards)
     for card in cards:

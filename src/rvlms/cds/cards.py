@@ -27,6 +27,7 @@ __all__ = [
     "OVERRIDE_REASONS",
     "OVERRIDE_SYSTEM",
     "card_source",
+    "demo_card",
     "plan_cards",
     "short_reference",
     "truncate",
@@ -353,6 +354,22 @@ def _missing_card(
         indicator="info",
         source=card_source(_main_rule_source(rule_ids, kb, "zhang2021"), kb),
         links=links,
+    )
+
+
+def demo_card(label: str, hook_instance: str) -> Card:
+    """The first card of every answer of a service run with ``rvlms serve --demo``."""
+    return Card(
+        uuid=_card_id(hook_instance, "demo-unauthenticated"),
+        summary=truncate(label),
+        detail=(
+            "This rvlms service runs in demonstration mode (`rvlms serve --demo`): it does not "
+            "verify the EHR's JWT (CDS Hooks 2.0 §Trusting CDS Clients) and its registry is "
+            "a throwaway copy with demonstration data. Configure `RVLMS_CDS_ISSUERS` and "
+            "serve without `--demo` before connecting an EHR."
+        ),
+        indicator="critical",
+        source=Source(label="rvlms demonstration mode"),
     )
 
 

@@ -3,10 +3,14 @@
     RvlmsError
     ├── InputError
     │   ├── BodyNotJson          status 400: the body is not a JSON object
+    │   ├── BodyRefused          status 400: too deep, a number too long, NaN or Infinity
+    │   ├── BodyTooLarge         status 413: more bytes than the service reads
     │   ├── RequestInvalid       status 422: the CDS Hooks envelope is wrong (hook, context, ...)
     │   └── FhirInvalid          status 422: a prefetched FHIR resource is malformed
+    ├── EhrNotAuthenticated      status 401: no valid JWT from a configured EHR
     ├── PrefetchMissing          status 412: required prefetch data were not sent
-    └── FeedbackUnavailable      status 503: the feedback table does not exist yet
+    ├── FeedbackUnavailable      status 503: the feedback table does not exist yet
+    └── CdsNotConfigured         status 503: no public base URL is configured
 
 CDS Hooks 2.0.1 (§Prefetch Template) asks for 412 Precondition Failed when a service cannot
 obtain the data it needs; the service never queries the FHIR server itself. Every problem
@@ -16,6 +20,7 @@ and what is allowed, never a stack trace (style lesson 7).
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -27,6 +32,10 @@ from rvlms.errors import FieldProblem, InputError, RvlmsError
 
 __all__ = [
     "BodyNotJson",
+    "BodyRefused",
+    "BodyTooLarge",
+    "CdsNotConfigured",
+    "EhrNotAuthenticated",
     "FeedbackUnavailable",
     "FhirInvalid",
     "PrefetchMissing",
@@ -47,6 +56,28 @@ class _WithProblems(InputError):
 class BodyNotJson(_WithProblems):
     status = 400
     title = "Request body is not a JSON object"
+
+
+class BodyRefused(_WithProblems):
+    status = 400
+    title = "Request body refused before parsing"
+
+
+class BodyTooLarge(_WithProblems):
+    status = 413
+    title = "Request body too large"
+
+
+class EhrNotAuthenticated(RvlmsError):
+    """CDS Hooks 2.0 §Trusting CDS Clients: the EHR signs a JWT that the service verifies."""
+
+    status = 401
+    title = "The calling EHR is not authenticated"
+
+
+class CdsNotConfigured(RvlmsError):
+    status = 503
+    title = "The CDS Hooks service is not configured"
 
 
 class RequestInvalid(_WithProblems):
@@ -75,6 +106,9 @@ _VALUE_ERROR = re.compile(r"^(?:Value error, |Assertion failed, )")
 
 
 def _primitive(value: Any) -> Any:
+    """A value safe to echo in a problem: NaN and Infinity are not JSON and are never echoed."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
     return value if isinstance(value, str | int | float | bool) else None
 
 
@@ -121,4 +155,9 @@ def problem_response(error: RvlmsError, instance: str | None = None) -> JSONResp
         body["errors"] = [p.as_dict() for p in problems]
     if isinstance(error, PrefetchMissing):
         body["missing"] = error.missing
-    return JSONResponse(body, status_code=error.status, media_type=PROBLEM_JSON)
+    headers = {}
+    if isinstance(error, EhrNotAuthenticated):
+        headers["WWW-Authenticate"] = 'Bearer error="invalid_token"'
+    return JSONResponse(
+        body, status_code=error.status, media_type=PROBLEM_JSON, headers=headers or None
+    )
