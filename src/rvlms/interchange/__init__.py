@@ -1,6 +1,8 @@
 """Case records in and out of the registry: wide CSV, Excel, JSON, the cohort-table CSV and
-REDCap (data dictionary and flat record files), all generated from the case model."""
+REDCap (data dictionary, project XML, flat record files, update-mode import), all generated
+from the case model. Every CSV written here is formula-safe (``csvsafe``)."""
 
+from rvlms.interchange.csvsafe import safe_cell, unsafe_cell
 from rvlms.interchange.deidentify import deidentify
 from rvlms.interchange.exports import ExportFormat, export_cases
 from rvlms.interchange.fields import Leaf, LeafKind, case_leaves, column_for_path
@@ -17,13 +19,17 @@ from rvlms.interchange.problems import ImportProblem, ImportRejected
 from rvlms.interchange.redcap import (
     DICTIONARY_HEADERS,
     FIELD_NAME_RULE,
+    DictionaryProblem,
+    check_dictionary,
     read_redcap_csv,
     redcap_columns,
     redcap_dictionary,
     redcap_fields,
     redcap_forms,
+    redcap_project_xml,
     write_redcap_csv,
 )
+from rvlms.interchange.redcap.sync import Outcome, SyncReport, sync_file
 from rvlms.interchange.tabular import (
     read_excel,
     read_json,
@@ -37,6 +43,7 @@ from rvlms.interchange.tabular import (
 __all__ = [
     "DICTIONARY_HEADERS",
     "FIELD_NAME_RULE",
+    "DictionaryProblem",
     "ExportFormat",
     "ImportFormat",
     "ImportProblem",
@@ -45,7 +52,10 @@ __all__ = [
     "ImportReport",
     "Leaf",
     "LeafKind",
+    "Outcome",
+    "SyncReport",
     "case_leaves",
+    "check_dictionary",
     "column_for_path",
     "deidentify",
     "detect_format",
@@ -61,7 +71,11 @@ __all__ = [
     "redcap_dictionary",
     "redcap_fields",
     "redcap_forms",
+    "redcap_project_xml",
+    "safe_cell",
+    "sync_file",
     "unflatten",
+    "unsafe_cell",
     "wide_columns",
     "write_cohort_csv",
     "write_excel",

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from rvlms.case import COHORT_COLUMNS, Case
 from rvlms.errors import FileUnreadable, InputError
+from rvlms.interchange.csvsafe import safe_cell
 from rvlms.interchange.problems import (
     ImportProblem,
     ImportRejected,
@@ -64,6 +65,8 @@ class ImportReport:
     rejects_path: Path | None = None
     problems: list[ImportProblem] = field(default_factory=list)
     case_ids: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    """About the file as a whole, e.g. that it uses an older REDCap naming scheme."""
 
 
 @dataclass
@@ -75,6 +78,7 @@ class CheckedFile:
     records: list[SourceRecord]
     cases: list[tuple[SourceRecord, Case]]
     file_problems: list[ImportProblem]
+    notes: list[str] = field(default_factory=list)
 
     @property
     def rejected(self) -> list[SourceRecord]:
@@ -87,7 +91,8 @@ class CheckedFile:
 
 def _read_text(path: Path) -> str:
     try:
-        return path.read_text(encoding="utf-8-sig")
+        with path.open(encoding="utf-8-sig", newline="") as stream:
+            return stream.read()
     except OSError as exc:
         raise FileUnreadable(f"{path}: {exc.strerror or exc}") from None
     except UnicodeDecodeError:
@@ -141,6 +146,7 @@ def read_cases(
     )
     text = None if excel else _read_text(path)
     chosen = given or detect_format(path, text)
+    notes: list[str] = []
     if chosen is ImportFormat.excel:
         records, file_problems = read_excel(path)
     else:
@@ -151,7 +157,7 @@ def read_cases(
         elif chosen is ImportFormat.json:
             records, file_problems = read_json(text)
         else:
-            records, file_problems = read_redcap_csv(text)
+            records, file_problems = read_redcap_csv(text, notes)
     cases: list[tuple[SourceRecord, Case]] = []
     first_row: dict[str, int] = {}
     total = len(records)
@@ -173,7 +179,7 @@ def read_cases(
                 cases.append((record, case))
         if progress and (done % 500 == 0 or done == total):
             progress("validating", done, total)
-    return CheckedFile(str(path), chosen, records, cases, file_problems)
+    return CheckedFile(str(path), chosen, records, cases, file_problems, notes)
 
 
 def _id_column(fmt: ImportFormat) -> str:
@@ -240,6 +246,7 @@ def import_file(
         rejects_path=rejects_path,
         problems=checked.problems,
         case_ids=[c.case_id for c in cases],
+        notes=checked.notes,
     )
 
 
@@ -297,7 +304,7 @@ def write_rejects(records: list[SourceRecord], fmt: ImportFormat, path: Path) ->
     with path.open("w", encoding="utf-8", newline="") as stream:
         writer = csv.writer(stream, lineterminator="\n")
         writer.writerow(header)
-        writer.writerows(table)
+        writer.writerows([safe_cell(cell) for cell in line] for line in table)
 
 
 def _row_numbers(record: SourceRecord) -> list[int]:

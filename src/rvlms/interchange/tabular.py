@@ -16,6 +16,7 @@ from typing import Any, TextIO
 
 from rvlms.case import COHORT_COLUMNS, OPTIONAL_COLUMNS, Case, cohort_row
 from rvlms.errors import FileUnreadable
+from rvlms.interchange.csvsafe import safe_cell, unsafe_cell
 from rvlms.interchange.fields import column_for_path
 from rvlms.interchange.flat import flatten, unflatten, wide_columns
 from rvlms.interchange.problems import ImportProblem, Locator, SourceRecord
@@ -45,6 +46,11 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+def _csv_cell(value: Any) -> str:
+    """A cell of a CSV file, neutralised against formulas (``rvlms.interchange.csvsafe``)."""
+    return _text(safe_cell(value))
+
+
 def write_cohort_csv(cases: Iterable[Case], out: TextIO) -> int:
     """The cohort table: one row per patient, columns ``COHORT_COLUMNS + OPTIONAL_COLUMNS``."""
     columns = cohort_columns()
@@ -53,7 +59,7 @@ def write_cohort_csv(cases: Iterable[Case], out: TextIO) -> int:
     count = 0
     for case in cases:
         row = cohort_row(case)
-        writer.writerow([_text(row.get(c)) for c in columns])
+        writer.writerow([_csv_cell(row.get(c)) for c in columns])
         count += 1
     return count
 
@@ -66,7 +72,7 @@ def write_wide_csv(cases: Iterable[Case], out: TextIO) -> int:
     count = 0
     for case in cases:
         row = flatten(case)
-        writer.writerow([_text(row.get(c)) for c in columns])
+        writer.writerow([_csv_cell(row.get(c)) for c in columns])
         count += 1
     return count
 
@@ -169,7 +175,8 @@ def read_wide_csv(text: str) -> tuple[list[SourceRecord], list[ImportProblem]]:
         header = [h.strip() for h in next(reader)]
     except StopIteration:
         return [], [ImportProblem(1, "", None, "the file is empty")]
-    return _records(header, ((n, list(r)) for n, r in enumerate(reader, start=2)))
+    rows = ((n, [unsafe_cell(c) for c in r]) for n, r in enumerate(reader, start=2))
+    return _records(header, rows)
 
 
 def read_excel(path: Path) -> tuple[list[SourceRecord], list[ImportProblem]]:
