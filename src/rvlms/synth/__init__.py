@@ -5,6 +5,7 @@ in their JSON, text header and plot titles. Use them for demonstrations, tests a
 benchmarks - never as evidence.
 """
 
+from rvlms.synth.cases import synthetic_cases
 from rvlms.synth.generator import case_ids, synthesize
 from rvlms.synth.yang2025 import (
     YANG2025_DEFAULT_SEED,
@@ -19,5 +20,6 @@ __all__ = [
     "YANG2025_TOLERANCE",
     "case_ids",
     "synthesize",
+    "synthetic_cases",
     "yang2025_cohort",
 ]
