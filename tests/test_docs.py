@@ -51,6 +51,11 @@ PACKAGES = [
     "rvlms.analysis",
     "rvlms.synth",
     "rvlms.reproduce",
+    "rvlms.deid",
+    "rvlms.fhir",
+    "rvlms.network",
+    "rvlms.literature",
+    "rvlms.concordance",
 ]
 
 

@@ -289,7 +289,11 @@ def test_deidentified_export_has_no_identity(zhang_cases: list[Case]) -> None:
     export_cases([_dated_case(zhang_cases[0])], "json", out, deidentified=True)
     (document,) = json.loads(out.getvalue())
     assert not document.get("identity")
-    assert "date" not in document["operation"]
+    # dates are shifted per patient (docs/deidentification.md), never exported as entered
+    assert document["operation"]["date"] != "2020-02-01"
+    shifted = dt.date.fromisoformat(document["operation"]["date"])
+    event = dt.date.fromisoformat(document["follow_up"]["events"][0]["date"])
+    assert (event - shifted).days == (dt.date(2021, 5, 1) - dt.date(2020, 2, 1)).days
     assert document["follow_up"]["events"][0]["months_after_surgery"] > 0
 
 

@@ -9,6 +9,12 @@ import pytest
 
 EXPECTED = {
     "rvlms.registry": {
+        "DEFAULT_CENTRE",
+        "NETWORK",
+        "Centre",
+        "Centres",
+        "Membership",
+        "Scope",
         "CaseInput",
         "CaseSummary",
         "Change",
@@ -26,6 +32,7 @@ EXPECTED = {
     "rvlms.interchange": {
         "DICTIONARY_HEADERS",
         "FIELD_NAME_RULE",
+        "DictionaryProblem",
         "ExportFormat",
         "ImportFormat",
         "ImportProblem",
@@ -34,7 +41,10 @@ EXPECTED = {
         "ImportReport",
         "Leaf",
         "LeafKind",
+        "Outcome",
+        "SyncReport",
         "case_leaves",
+        "check_dictionary",
         "column_for_path",
         "deidentify",
         "detect_format",
@@ -50,7 +60,11 @@ EXPECTED = {
         "redcap_dictionary",
         "redcap_fields",
         "redcap_forms",
+        "redcap_project_xml",
+        "safe_cell",
+        "sync_file",
         "unflatten",
+        "unsafe_cell",
         "wide_columns",
         "write_cohort_csv",
         "write_excel",
@@ -58,7 +72,8 @@ EXPECTED = {
         "write_redcap_csv",
         "write_wide_csv",
     },
-    "rvlms.cli.registry_cmd": {"redcap_app", "registry_app"},
+    "rvlms.cli.registry_cmd": {"registry_app"},
+    "rvlms.cli.redcap_cmd": {"redcap_app", "register"},
 }
 
 

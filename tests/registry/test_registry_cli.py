@@ -16,7 +16,9 @@ import typer
 from typer.testing import CliRunner
 
 from rvlms.case import COHORT_COLUMNS
-from rvlms.cli.registry_cmd import redcap_app, registry_app
+from rvlms.cli.common import cli_identity
+from rvlms.cli.redcap_cmd import redcap_app
+from rvlms.cli.registry_cmd import registry_app
 from rvlms.examples import zhang2021_paths
 
 app = typer.Typer()
@@ -24,6 +26,9 @@ app.add_typer(registry_app, name="registry")
 app.add_typer(redcap_app, name="redcap")
 runner = CliRunner()
 CASE_FILES = [str(p) for p in zhang2021_paths()]
+ACCOUNT = cli_identity().account
+"""The operating-system user and host: what the history records for a command-line edit;
+``--user``/``RVLMS_USER`` is only noted next to it."""
 
 
 def _run(*args: str, db: str | None = None, user: str = "alice") -> object:
@@ -72,7 +77,7 @@ def test_edit_with_set_then_stale_edit_is_refused(db: str) -> None:
 
     stale = runner.invoke(app, [*edit, "--set", "notes=late", "--user", "carol"])
     assert stale.exit_code == 1
-    assert "was changed by bob" in stale.stderr
+    assert f"was changed by {ACCOUNT} (as bob)" in stale.stderr
     assert "you edited version 1" in stale.stderr
     assert "Traceback" not in stale.output
 
@@ -81,8 +86,8 @@ def test_edit_with_set_then_stale_edit_is_refused(db: str) -> None:
     )
     entries = json.loads(history.stdout)
     assert [(e["version"], e["action"], e["changed_by"]) for e in entries] == [
-        (1, "create", "alice"),
-        (2, "update", "bob"),
+        (1, "create", f"{ACCOUNT} (as alice)"),
+        (2, "update", f"{ACCOUNT} (as bob)"),
     ]
     text = runner.invoke(app, ["registry", "history", "zhang2021-case2", "--db", db])
     assert "imaging.max_diameter_cm" in text.stdout
@@ -245,4 +250,4 @@ def test_user_and_database_from_the_environment(
     added = runner.invoke(app, ["registry", "add", CASE_FILES[0]])
     assert added.exit_code == 0, added.output
     history = runner.invoke(app, ["registry", "history", "zhang2021-case1", "--format", "json"])
-    assert json.loads(history.stdout)[0]["changed_by"] == "dana"
+    assert json.loads(history.stdout)[0]["changed_by"] == f"{ACCOUNT} (as dana)"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -19,9 +20,9 @@ import pytest
 from fastapi import FastAPI
 
 from rvlms.examples import load_zhang2021
-from rvlms.web import Role
+from rvlms.web import Role, create_app
 
-from .conftest import Client, add_user, case_json
+from .conftest import Client, add_user, case_json, context, settings_for
 
 PROBLEM_JSON = "application/problem+json"
 NON_FINITE = re.compile(r"(?<![\w.])[-+]?(?:nan|inf|infinity)(?![\w.])", re.IGNORECASE)
@@ -196,6 +197,22 @@ def _echoed(response: httpx.Response) -> str | None:
 
 def _nothing_echoed(response: httpx.Response) -> None:
     assert _echoed(response) is None, _echoed(response)
+
+
+@pytest.fixture
+def app(db_url: str, tmp_path: Path) -> Iterator[FastAPI]:
+    """The app with its CDS Hooks service in demonstration mode (no JWT), so that the CDS
+    routes are sent the corpus itself; tests/cds/test_auth.py checks the EHR's JWT."""
+    cds = {
+        "demo": True,
+        "cds_allow_unauthenticated": True,
+        "cds_public_base_url": "http://testserver",
+    }
+    application = create_app(settings_for(db_url, tmp_path, **cds))
+    try:
+        yield application
+    finally:
+        context(application).close()
 
 
 @pytest.fixture

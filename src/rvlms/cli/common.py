@@ -3,13 +3,17 @@ database URL and turning errors into clear messages."""
 
 from __future__ import annotations
 
+import getpass
 import math
+import os
 import re
+import socket
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, NoReturn
+from typing import TYPE_CHECKING, Annotated, Literal, NoReturn
 
 import typer
 from rich.console import Console
@@ -18,6 +22,8 @@ from rich.markup import escape
 from rvlms.errors import CaseInvalid, FileUnreadable, InputError, RvlmsError
 
 if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
     from rvlms.case import Case
     from rvlms.imaging import ImagingDefinition
     from rvlms.settings import Settings
@@ -26,6 +32,18 @@ Creating = Literal["nothing", "file", "folder"]
 
 EXIT_INVALID = 1
 EXIT_USAGE = 2
+
+DbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        metavar="URL",
+        help="Registry database URL, e.g. sqlite:///cases.sqlite3 or "
+        "postgresql+psycopg://user@host/db (default: RVLMS_DB, else a SQLite file in the "
+        "data folder).",
+    ),
+]
+"""The ``--db`` option of every command that opens the registry."""
 
 err_console = Console(stderr=True, highlight=False)
 
@@ -217,3 +235,70 @@ def database_url(db: str | None, *, create: Creating = "nothing") -> str:
                 EXIT_USAGE,
             )
     return settings.database_url
+
+
+@dataclass(frozen=True)
+class CliIdentity:
+    """Who runs a command: the operating-system account and host, which a user cannot
+    choose by setting a variable, and the name given with ``--user`` or ``RVLMS_USER``,
+    which is kept only as an annotation."""
+
+    os_user: str
+    host: str
+    annotation: str | None = None
+
+    @property
+    def account(self) -> str:
+        return f"{self.os_user}@{self.host}"
+
+    @property
+    def name(self) -> str:
+        """The name recorded in a case's history: ``os_user@host (as NAME)``."""
+        if self.annotation and self.annotation != self.os_user:
+            return f"{self.account} (as {self.annotation})"[:200]
+        return self.account[:200]
+
+
+def cli_identity(user: str | None = None) -> CliIdentity:
+    """The identity of this command-line run; ``user`` (``--user``) over ``RVLMS_USER``."""
+    try:
+        os_user = getpass.getuser()
+    except (KeyError, OSError):
+        os_user = os.environ.get("USER") or os.environ.get("LOGNAME") or f"uid-{os.getuid()}"
+    given = (user or "").strip() or (os.environ.get("RVLMS_USER") or "").strip() or None
+    return CliIdentity(os_user[:64], socket.gethostname()[:120] or "localhost", given)
+
+
+def cli_audit(
+    engine: Engine,
+    action: str,
+    cases: Iterable[tuple[str | None, str | None]] = ((None, None),),
+    *,
+    identity: CliIdentity | None = None,
+    user: str | None = None,
+    outcome: str = "succeeded",
+    detail: str | None = None,
+    version: int | None = None,
+) -> None:
+    """Append one audit event per ``(case_id, centre)`` of ``cases`` for a command-line
+    action: the operating-system user is the actor, the host is recorded,
+    ``--user``/``RVLMS_USER`` is the annotation."""
+    from rvlms.web.audit import AuditEvent, AuditLog
+
+    who = identity or cli_identity(user)
+    AuditLog(engine).record_many(
+        AuditEvent(
+            action=action,
+            outcome=outcome,  # type: ignore[arg-type]
+            actor=who.os_user,
+            case_id=case_id,
+            centre=centre,
+            version=version,
+            via="cli",
+            target=" ".join(sys.argv[1:3])[:500] or None,
+            detail=detail,
+            host=who.host,
+            annotation=who.annotation,
+        )
+        for case_id, centre in cases
+    )

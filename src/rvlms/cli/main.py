@@ -20,7 +20,8 @@ from rvlms.cli import (
     plan_cmd,
     serve_cmd,
 )
-from rvlms.cli.registry_cmd import redcap_app, registry_app
+from rvlms.cli.redcap_cmd import redcap_app
+from rvlms.cli.registry_cmd import registry_app
 from rvlms.cli.score_cmd import score_app
 
 app = typer.Typer(

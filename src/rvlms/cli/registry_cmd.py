@@ -1,7 +1,10 @@
-"""``rvlms registry`` and ``rvlms redcap``: the case registry from the command line.
+"""``rvlms registry``: the case registry from the command line.
 
 Every command takes ``--db URL`` (default: ``RVLMS_DB``, else a SQLite file in the data
-folder) and ``--user NAME`` for the history (default: ``RVLMS_USER``, else the login name).
+folder). The history and the audit log name the operating-system user and host; ``--user
+NAME`` (default: ``RVLMS_USER``) is added as an annotation, never in their place. Every
+command that reads, changes or exports patient data appends to the audit log, one entry
+per case.
 Errors end in one message naming the field, the value and what is allowed, with exit code
 1 for invalid input, a conflict or a missing case, and 2 for a wrong command line.
 """
@@ -9,7 +12,6 @@ Errors end in one message naming the field, the value and what is allowed, with 
 from __future__ import annotations
 
 import functools
-import getpass
 import json
 import os
 import sys
@@ -24,11 +26,12 @@ import typer
 from rvlms.case.vocab import ImagingType, IvcLevel
 from rvlms.cli.common import (
     Creating,
+    DbOption,
+    cli_audit,
+    cli_identity,
     database_url,
-    load_cli_settings,
     output_file,
     read_case,
-    write_output,
 )
 from rvlms.errors import CaseInvalid, RvlmsError
 
@@ -36,7 +39,7 @@ if TYPE_CHECKING:
     from rvlms.interchange import ImportReport
     from rvlms.registry import Registry, Revision
 
-__all__ = ["redcap_app", "registry_app"]
+__all__ = ["registry_app"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -46,10 +49,6 @@ registry_app = typer.Typer(
         "The case registry: add, show, list, edit and export cases; every change is kept "
         "in the case history, and an edit of an outdated version is refused."
     ),
-    no_args_is_help=True,
-)
-redcap_app = typer.Typer(
-    help="REDCap: the data dictionary of the case record (import it into a REDCap project).",
     no_args_is_help=True,
 )
 
@@ -80,20 +79,21 @@ class ImportChoice(StrEnum):
     redcap = "redcap"
 
 
-DbOption = Annotated[
-    str | None,
-    typer.Option(
-        "--db",
-        metavar="URL",
-        help="Registry database URL, e.g. sqlite:///cases.sqlite3 or "
-        "postgresql+psycopg://user@host/db (default: RVLMS_DB, else a SQLite file in the "
-        "data folder).",
-    ),
-]
 UserOption = Annotated[
     str | None,
     typer.Option(
-        "--user", metavar="NAME", help="Name recorded in the history (default: RVLMS_USER)."
+        "--user",
+        metavar="NAME",
+        help="A name noted next to your operating-system user and host in the history and "
+        "the audit log (default: RVLMS_USER).",
+    ),
+]
+CentreOption = Annotated[
+    str | None,
+    typer.Option(
+        "--centre",
+        metavar="CODE",
+        help="The centre the cases belong to (default: 'default'; rvlms centre list).",
     ),
 ]
 
@@ -164,15 +164,32 @@ def _sqlite_path(url: str) -> Path | None:
 
 
 def _user(user: str | None) -> str:
-    if user and user.strip():
-        return user.strip()
-    configured = load_cli_settings().user
-    if configured:
-        return configured
+    return cli_identity(user).name
+
+
+@contextmanager
+def _audited(
+    registry: Registry, action: str, case_id: str | None, user: str | None = None
+) -> Iterator[None]:
+    """Record ``action`` on ``case_id`` in the audit log, as succeeded or failed."""
     try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return os.environ.get("USER") or os.environ.get("LOGNAME") or ""
+        yield
+    except RvlmsError as error:
+        cli_audit(
+            registry.engine,
+            action,
+            [(case_id, registry.centre_of(case_id) if case_id else None)],
+            user=user,
+            outcome="failed",
+            detail=str(error)[:1000],
+        )
+        raise
+    cli_audit(
+        registry.engine,
+        action,
+        [(case_id, registry.centre_of(case_id) if case_id else None)],
+        user=user,
+    )
 
 
 @contextmanager
@@ -234,8 +251,9 @@ def add_command(
     ],
     db: DbOption = None,
     user: UserOption = None,
+    centre: CentreOption = None,
 ) -> None:
-    """Add new cases; if one file is invalid or its case exists, none is added."""
+    """Add new cases to a centre; if one file is invalid or its case exists, none is added."""
     from rvlms.case import Case
 
     cases: list[Case] = []
@@ -249,7 +267,9 @@ def add_command(
         listing = "\n".join(f"  - {p}" for p in problems)
         _fail(f"nothing was added; fix these values:\n{listing}")
     with _registry(db, create=True) as registry:
-        registry.add_many(cases, _user(user))
+        code = registry.centre_for_new(centre)
+        registry.add_many(cases, _user(user), centre=code)
+        cli_audit(registry.engine, "case.create", [(c.case_id, code) for c in cases], user=user)
     ids = ", ".join(c.case_id for c in cases)
     typer.echo(f"Added {len(cases)} case(s) as version 1: {ids}")
 
@@ -266,7 +286,7 @@ def show_command(
     """Print the current version of a case, ready to edit and pass to edit --file."""
     from rvlms.case import dump_case
 
-    with _registry(db, case_id=case_id) as registry:
+    with _registry(db, case_id=case_id) as registry, _audited(registry, "case.read", case_id):
         stored = registry.get(case_id)
     header = (
         f"version {stored.version} · created {_when(stored.created_at)} by {stored.created_by}"
@@ -293,15 +313,27 @@ def list_command(
     ] = False,
     output_format: Annotated[ListFormat, typer.Option("--format")] = ListFormat.text,
     db: DbOption = None,
+    centre_code: Annotated[
+        str | None,
+        typer.Option("--centre-code", metavar="CODE", help="Only cases of this member centre."),
+    ] = None,
 ) -> None:
     """List the cases with their version, classification and last change."""
+    from rvlms.registry import Scope
+
     with _registry(db) as registry:
-        summaries = registry.list(
+        source = (
+            registry.scoped(Scope.of({registry.centres.require(centre_code, "--centre-code")}))
+            if centre_code
+            else registry
+        )
+        summaries = source.list(
             centre=centre,
             imaging_type=imaging_type.value if imaging_type else None,
             ivc_level=ivc_level.value if ivc_level else None,
             include_deleted=include_deleted,
         )
+        cli_audit(registry.engine, "case.list", detail=f"{len(summaries)} case(s) listed")
     if output_format is ListFormat.json:
         typer.echo(json.dumps([s.model_dump(mode="json") for s in summaries], indent=2))
         return
@@ -411,7 +443,8 @@ def edit_command(
             for (parts, value), text in parsed:
                 _assign(data, parts, value, text)
             edited = parse_case(data, source=f"{case_id} with --set")
-        stored = registry.update(case_id, edited, version, _user(user))
+        with _audited(registry, "case.update", case_id, user):
+            stored = registry.update(case_id, edited, version, _user(user))
         changes = registry.history(case_id)[-1].changes if stored.version > version else []
     if stored.version == version:
         typer.echo(f"No change: {case_id} stays at version {version}")
@@ -432,7 +465,10 @@ def delete_command(
     user: UserOption = None,
 ) -> None:
     """Mark a case deleted; it leaves lists and exports, its history stays."""
-    with _registry(db, case_id=case_id) as registry:
+    with (
+        _registry(db, case_id=case_id) as registry,
+        _audited(registry, "case.delete", case_id, user),
+    ):
         revision = registry.delete(case_id, _user(user), expected_version=version)
     typer.echo(f"Deleted {case_id} (version {revision.version}); its history remains")
 
@@ -449,7 +485,7 @@ def history_command(
     db: DbOption = None,
 ) -> None:
     """Every version of a case: who changed what, and when."""
-    with _registry(db, case_id=case_id) as registry:
+    with _registry(db, case_id=case_id) as registry, _audited(registry, "case.history", case_id):
         revisions = registry.history(case_id)
     if output_format is ListFormat.json:
         typer.echo(json.dumps(_revision_rows(revisions), indent=2, ensure_ascii=False))
@@ -457,8 +493,9 @@ def history_command(
     from rich.table import Table
 
     table = Table(title=f"History of {case_id}", title_justify="left")
-    for column in ("version", "action", "when", "who", "changes"):
+    for column in ("version", "action", "when", "who"):
         table.add_column(column)
+    table.add_column("changes", min_width=34)
     for r in revisions:
         changes = "\n".join(f"{c.path}: {_short(c.old)} → {_short(c.new)}" for c in r.changes)
         table.add_row(str(r.version), r.action, _when(r.changed_at), r.changed_by, changes)
@@ -487,12 +524,18 @@ def export_command(
         bool,
         typer.Option(
             "--deidentified",
-            help="Drop the identity block, exact dates (kept as intervals) and free-text notes.",
+            help="De-identify: keyed pseudonyms, shifted dates, no identity or narrative text "
+            "(docs/deidentification.md).",
         ),
     ] = False,
     db: DbOption = None,
+    centre: Annotated[
+        str | None,
+        typer.Option("--centre", metavar="CODE", help="Only the cases of this centre."),
+    ] = None,
 ) -> None:
-    """Export the current cases (deleted ones are left out)."""
+    """Export the current cases (deleted ones are left out); each exported case is
+    recorded in the audit log."""
     from rvlms.interchange import ExportFormat, export_cases
 
     fmt = ExportFormat(output_format.value)
@@ -500,19 +543,45 @@ def export_command(
         _usage("--format excel writes a binary file: give --out FILE.xlsx")
     if out is not None:
         output_file(out)
+    from rvlms.registry import Scope
+
     with _registry(db) as registry:
-        count = export_cases(
-            registry.cases(),
-            fmt,
-            out if out is not None else sys.stdout,
-            deidentified=deidentified,
+        source = (
+            registry.scoped(Scope.of({registry.centres.require(centre, "--centre")}))
+            if centre
+            else registry
         )
+        centres = {s.case_id: s.centre_code for s in source.list()}
+        exported: list[str] = []
+
+        def counted() -> Iterator[Any]:
+            for case in source.cases():
+                exported.append(case.case_id)
+                yield case
+
+        action = "case.export.deidentified" if deidentified else "case.export"
+        try:
+            count = export_cases(
+                counted(),
+                fmt,
+                out if out is not None else sys.stdout,
+                deidentified=deidentified,
+            )
+        finally:
+            cli_audit(
+                registry.engine,
+                action,
+                [(case_id, centres.get(case_id)) for case_id in exported],
+                detail=f"--format {fmt.value}" + (f" --out {out}" if out else ""),
+            )
     if out is not None:
         typer.echo(f"Exported {count} case(s) to {out}", err=True)
 
 
 def _report(report: ImportReport) -> None:
     typer.echo(f"Imported {report.imported} of {report.total} case(s) from {report.source}")
+    for note in report.notes:
+        typer.echo(f"note: {note}", err=True)
     if report.rejected:
         typer.echo(
             f"{report.rejected} case(s) rejected, written with their problems to "
@@ -546,6 +615,7 @@ def import_command(
     ] = None,
     db: DbOption = None,
     user: UserOption = None,
+    centre: CentreOption = None,
 ) -> None:
     """Import new cases from a file: all of them, or none if one is invalid."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
@@ -568,8 +638,12 @@ def import_command(
                 tasks[stage] = bar.add_task(stage, total=total)
             bar.update(tasks[stage], completed=done, total=total)
 
+        from rvlms.registry import Scope
+
+        code = registry.centre_for_new(centre)
+        before = {s.case_id for s in registry.list(include_deleted=True)}
         report = import_file(
-            registry,
+            registry.scoped(Scope.of({code})),
             file,
             user=_user(user),
             fmt=input_format.value if input_format else None,
@@ -577,22 +651,12 @@ def import_command(
             rejects=rejects,
             progress=progress,
         )
+        added = [s.case_id for s in registry.list() if s.case_id not in before]
+        cli_audit(
+            registry.engine,
+            "case.import",
+            [(case_id, code) for case_id in added],
+            user=user,
+            detail=f"from {file}",
+        )
     _report(report)
-
-
-@redcap_app.command("dictionary")
-@_handled
-def dictionary_command(
-    out: Annotated[
-        Path | None, typer.Option("--out", help="Output file (default: standard output).")
-    ] = None,
-) -> None:
-    """The REDCap data dictionary (CSV) generated from the case record."""
-    from rvlms.interchange import redcap_dictionary
-
-    text = redcap_dictionary()
-    if out is None:
-        typer.echo(text, nl=False)
-        return
-    write_output(out, text)
-    typer.echo(f"Wrote the REDCap data dictionary to {out}", err=True)

@@ -6,17 +6,27 @@ imported inside the commands so that ``rvlms --help`` stays fast.
 
 from __future__ import annotations
 
-import getpass
 import os
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from rvlms.cli.common import Creating, clinical_errors, database_url, err_console, load_cli_settings
+from rvlms.cli.common import (
+    Creating,
+    DbOption,
+    cli_audit,
+    cli_identity,
+    clinical_errors,
+    database_url,
+    err_console,
+    load_cli_settings,
+)
 
 if TYPE_CHECKING:
     from rvlms.settings import Settings
@@ -28,16 +38,6 @@ user_app = typer.Typer(
     help="Accounts of the web app and the REST API: people (password) and programs (token).",
     no_args_is_help=True,
 )
-
-DbOption = Annotated[
-    str | None,
-    typer.Option(
-        "--db",
-        help="Registry database URL (default: RVLMS_DB, or a SQLite file in the data folder)",
-        show_default=False,
-    ),
-]
-
 
 class RoleName(StrEnum):
     clinician = "clinician"
@@ -51,40 +51,30 @@ def _settings(db: str | None, create: Creating = "nothing") -> Settings:
 
 
 def _operator(settings: Settings) -> str:
-    """Who the audit log names for a command-line change."""
-    if settings.user:
-        return settings.user
-    try:
-        return f"cli:{getpass.getuser()}"
-    except (KeyError, OSError):
-        return "cli"
+    """Who the records name for a command-line change: the operating-system user and
+    host, with ``RVLMS_USER`` as an annotation only."""
+    return cli_identity(settings.user).name
 
 
-def _accounts(settings: Settings) -> tuple[Accounts, object]:
+@contextmanager
+def _accounts(settings: Settings) -> Iterator[tuple[Accounts, object]]:
+    """The accounts of the registry, with its engine; the engine is closed afterwards."""
     from rvlms.registry import create_engine_for, init_registry
     from rvlms.web.accounts import Accounts
 
     engine = create_engine_for(settings.database_url)
-    init_registry(engine.url, engine=engine)
-    return Accounts(engine), engine
+    try:
+        init_registry(engine.url, engine=engine)
+        yield Accounts(engine), engine
+    finally:
+        engine.dispose()
 
 
 def _audit(settings: Settings, engine: object, action: str, detail: str) -> None:
     from sqlalchemy import Engine
 
-    from rvlms.web.audit import AuditEvent, AuditLog
-
     assert isinstance(engine, Engine)
-    AuditLog(engine).record(
-        AuditEvent(
-            action=action,
-            outcome="succeeded",
-            actor=_operator(settings),
-            role="admin",
-            via="cli",
-            detail=detail,
-        )
-    )
+    cli_audit(engine, action, user=settings.user, detail=detail)
 
 
 def _read_password(from_stdin: bool) -> str:
@@ -105,19 +95,38 @@ def user_add(
     no_password: Annotated[
         bool, typer.Option("--no-password", help="A program account that signs in only by token")
     ] = False,
+    centre: Annotated[
+        str | None,
+        typer.Option(
+            "--centre",
+            metavar="CODE",
+            help="The centre where the role holds (default: 'default'; an admin without "
+            "--centre administers the network)",
+        ),
+    ] = None,
     db: DbOption = None,
 ) -> None:
-    """Add a user. Clinicians see patient data; researchers de-identified data only;
-    admins manage users and read the audit log."""
+    """Add a user with a role at a centre. Clinicians see their centres' patient data;
+    researchers de-identified data of the centres that granted access; admins manage users
+    and read the audit log. More roles: rvlms user grant."""
     from rvlms.web.policy import Role
 
     settings = _settings(db, create="file")
     with clinical_errors():
         password = None if no_password else _read_password(password_stdin)
-        accounts, engine = _accounts(settings)
-        user = accounts.add(name, Role(role.value), password, created_by=_operator(settings))
-        _audit(settings, engine, "user.create", f"user {user.username!r} role {user.role.value}")
-    err_console.print(f"added {user.username} ({user.role.value})")
+        where = centre if centre is not None else (None if role is RoleName.admin else "default")
+        held = f"at centre {where}" if where is not None else "network-wide"
+        with _accounts(settings) as (accounts, engine):
+            user = accounts.add(
+                name, Role(role.value), password, created_by=_operator(settings), centre=where
+            )
+            _audit(
+                settings,
+                engine,
+                "user.create",
+                f"user {user.username!r} role {user.role.value} {held}",
+            )
+    err_console.print(f"added {user.username} ({user.role.value} {held})")
 
 
 @user_app.command("token")
@@ -131,8 +140,7 @@ def user_token(
 ) -> None:
     """Create an API token for NAME and print it once (it is stored only as a digest)."""
     settings = _settings(db)
-    with clinical_errors():
-        accounts, engine = _accounts(settings)
+    with clinical_errors(), _accounts(settings) as (accounts, engine):
         issued = accounts.issue_token(
             name, created_by=_operator(settings), label=label, expires_in_days=expires_days
         )
@@ -149,12 +157,36 @@ def user_token(
 def user_list(db: DbOption = None) -> None:
     """The users, their roles and whether they are active."""
     settings = _settings(db)
-    with clinical_errors():
-        accounts, _ = _accounts(settings)
+    with clinical_errors(), _accounts(settings) as (accounts, _):
         users = accounts.users()
     for user in users:
         state = "active" if user.active else "deactivated"
         typer.echo(f"{user.username}\t{user.role.value}\t{state}")
+
+
+def _cds_notes(settings: Settings) -> list[str]:
+    """What an operator must know about the CDS Hooks service before an EHR calls it."""
+    if settings.cds_allow_unauthenticated:
+        return [
+            "WARNING: DEMONSTRATION MODE. The CDS Hooks service at /cds-services accepts "
+            "calls WITHOUT verifying the EHR's JWT; every card says so. Never connect it to "
+            "an EHR with patient data."
+        ]
+    notes = []
+    if not settings.cds_public_base_url:
+        notes.append(
+            "note: CDS Hooks calls answer 503 until RVLMS_CDS_PUBLIC_BASE_URL is set "
+            "(the URL EHRs call, e.g. https://rvlms.example.org)"
+        )
+    if not settings.cds_issuers:
+        notes.append(
+            "note: no EHR is configured in RVLMS_CDS_ISSUERS, so every CDS Hooks call is "
+            "refused with 401 (see docs/cds.md)"
+        )
+    else:
+        names = ", ".join(issuer.iss for issuer in settings.cds_issuers)
+        notes.append(f"CDS Hooks: accepting JWTs signed by {names}")
+    return notes
 
 
 def serve_command(
@@ -166,7 +198,8 @@ def serve_command(
         typer.Option(
             "--demo",
             help="Load the zhang2021 cases and a synthetic cohort and create a one-time demo "
-            "login (without --db: in a fresh temporary registry)",
+            "login (without --db: in a fresh temporary registry); the CDS Hooks service then "
+            "accepts calls without a JWT, loudly labelled",
         ),
     ] = False,
 ) -> None:
@@ -175,6 +208,15 @@ def serve_command(
         folder = Path(tempfile.mkdtemp(prefix="rvlms-demo-"))
         db = f"sqlite:///{folder / 'registry.sqlite3'}"
     settings = _settings(db, create="file" if demo else "nothing")
+    address = f"http://{host if ':' not in host else f'[{host}]'}:{port}/"
+    if demo:
+        settings = settings.model_copy(
+            update={
+                "demo": True,
+                "cds_allow_unauthenticated": True,
+                "cds_public_base_url": settings.cds_public_base_url or address.rstrip("/"),
+            }
+        )
 
     import uvicorn
 
@@ -184,7 +226,6 @@ def serve_command(
     from rvlms.web.accounts import Accounts
     from rvlms.web.demo import load_demo
 
-    address = f"http://{host if ':' not in host else f'[{host}]'}:{port}/"
     with clinical_errors():
         app = create_app(settings)
         if demo:
@@ -214,6 +255,8 @@ def serve_command(
             "note: RVLMS_SECRET_KEY is not set, so sessions end when the server stops",
             soft_wrap=True,
         )
+    for line in _cds_notes(settings):
+        err_console.print(line, soft_wrap=True)
     if host not in ("127.0.0.1", "localhost", "::1") and not settings.behind_tls:
         err_console.print(
             "warning: serving beyond this machine without TLS; put the app behind an HTTPS "
@@ -225,5 +268,8 @@ def serve_command(
 
 def register(app: typer.Typer) -> None:
     """Add ``serve`` and the ``user`` commands to the ``rvlms`` application."""
+    from rvlms.cli.access_cmd import register_access
+
     app.command("serve")(serve_command)
+    register_access(app, user_app)
     app.add_typer(user_app, name="user")

@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict
 
 from rvlms.case import Case
+from rvlms.registry.tables import DEFAULT_CENTRE
 
 __all__ = ["Action", "CaseSummary", "Change", "Revision", "StoredCase"]
 
@@ -23,6 +24,7 @@ class StoredCase(_Frozen):
 
     case: Case
     version: int
+    centre: str = DEFAULT_CENTRE
     created_at: datetime
     created_by: str
     updated_at: datetime
@@ -46,6 +48,7 @@ class CaseSummary(_Frozen):
     updated_at: datetime
     updated_by: str
     deleted: bool = False
+    centre_code: str = DEFAULT_CENTRE
 
 
 class Change(_Frozen):

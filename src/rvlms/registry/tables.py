@@ -34,11 +34,15 @@ from sqlalchemy.types import TypeDecorator
 
 __all__ = [
     "ACTIONS",
+    "DEFAULT_CENTRE",
+    "MEMBERSHIP_ROLES",
     "NAMING_CONVENTION",
     "Base",
     "CaseRevisionRow",
     "CaseRow",
+    "CentreRow",
     "JsonDocument",
+    "MembershipRow",
     "RowId",
     "UtcDateTime",
 ]
@@ -52,6 +56,9 @@ NAMING_CONVENTION = {
 }
 
 ACTIONS = ("create", "update", "delete")
+DEFAULT_CENTRE = "default"
+"""The centre that cases stored before centres existed belong to (migration r0004)."""
+MEMBERSHIP_ROLES = ("clinician", "researcher", "admin")
 
 JsonDocument = JSON().with_variant(JSONB(), "postgresql")
 """JSON text on SQLite, JSONB (indexable, queryable) on PostgreSQL."""
@@ -100,6 +107,7 @@ class CaseRow(Base):
     version: Mapped[int] = mapped_column(Integer)
     data: Mapped[dict[str, Any]] = mapped_column(JsonDocument)
     centre: Mapped[str | None] = mapped_column(String(200), index=True)
+    centre_code: Mapped[str] = mapped_column(String(64), index=True, server_default=DEFAULT_CENTRE)
     imaging_type: Mapped[str | None] = mapped_column(String(32), index=True)
     ivc_level: Mapped[str | None] = mapped_column(String(8), index=True)
     sex: Mapped[str | None] = mapped_column(String(16), index=True)
@@ -112,6 +120,44 @@ class CaseRow(Base):
     deleted_by: Mapped[str | None] = mapped_column(String(200))
 
     __table_args__ = (CheckConstraint("version >= 1", name="version_positive"),)
+
+
+class CentreRow(Base):
+    """A member centre of the network: the unit of data access (REDCap's data access group).
+
+    Every case belongs to exactly one centre (``cases.centre_code``); the case record's
+    free-text ``centre`` field is what the clinicians typed and decides nothing.
+    """
+
+    __tablename__ = "centres"
+
+    id: Mapped[int] = mapped_column(RowId, primary_key=True, autoincrement=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    created_by: Mapped[str] = mapped_column(String(200))
+
+
+class MembershipRow(Base):
+    """A user's role at one centre, or network-wide when ``centre_code`` is NULL.
+
+    A network-wide researcher sees every centre's de-identified data; a network-wide admin
+    administers every centre. Grants are recorded in the audit log when they are made.
+    """
+
+    __tablename__ = "memberships"
+
+    id: Mapped[int] = mapped_column(RowId, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(RowId, ForeignKey("users.id"), index=True)
+    centre_code: Mapped[str | None] = mapped_column(String(64), ForeignKey("centres.code"))
+    role: Mapped[str] = mapped_column(String(16))
+    granted_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    granted_by: Mapped[str] = mapped_column(String(200))
+
+    __table_args__ = (
+        UniqueConstraint("user_id", "centre_code"),
+        CheckConstraint("role IN ('clinician', 'researcher', 'admin')", name="role_known"),
+    )
 
 
 class CaseRevisionRow(Base):

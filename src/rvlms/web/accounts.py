@@ -3,7 +3,8 @@
 Passwords are hashed with argon2id through argon2-cffi's defaults (RFC 9106
 recommendations); hashes made with older parameters are upgraded at the next sign-in.
 An unknown user name costs the same hashing work as a wrong password, so response times
-do not reveal which names exist. API tokens carry 256 random bits; at that entropy a
+do not reveal which names exist. A password change or a deactivation ends every web
+session of the account at once. API tokens carry 256 random bits; at that entropy a
 plain SHA-256 digest is a safe way to store them (a slow hash protects guessable secrets,
 not random ones), and it lets a token be found with one indexed lookup.
 """
@@ -24,11 +25,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from rvlms.errors import Conflict, InputError, NotFound
+from rvlms.registry.centres import Centres, Membership
 from rvlms.registry.engine import WRITE
+from rvlms.registry.tables import DEFAULT_CENTRE
 from rvlms.web.policy import Role
-from rvlms.web.tables import ApiTokenRow, UserRow
+from rvlms.web.tables import ApiTokenRow, UserRow, WebSessionRow
 
 __all__ = [
+    "FOR_ROLE",
     "MIN_PASSWORD_LENGTH",
     "TOKEN_PREFIX",
     "Accounts",
@@ -40,6 +44,8 @@ __all__ = [
 ]
 
 MIN_PASSWORD_LENGTH = 12
+FOR_ROLE = ""
+"""``Accounts.add(centre=FOR_ROLE)``: the centre that suits the role (see ``add``)."""
 TOKEN_PREFIX = "rvlms_"
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 _SHOWN_PREFIX = 12
@@ -166,12 +172,30 @@ class Accounts:
         self._writer = engine.execution_options(**{WRITE: True})
         self._hasher = hasher or PasswordHasher()
         self._dummy_hash = self._hasher.hash(secrets.token_urlsafe(16))
+        self.centres = Centres(engine)
 
     # -- users ---------------------------------------------------------------------
 
-    def add(self, username: str, role: Role, password: str | None, *, created_by: str) -> User:
-        """A new active user; ``password=None`` makes an account that signs in only by token."""
+    def add(
+        self,
+        username: str,
+        role: Role,
+        password: str | None,
+        *,
+        created_by: str,
+        centre: str | None = FOR_ROLE,
+    ) -> User:
+        """A new active user with ``role`` at ``centre``; ``password=None`` makes an account
+        that signs in only by token.
+
+        ``centre=None`` gives the role network-wide. Without ``centre``, an admin is a
+        network admin (as admins were before centres existed) and anyone else is a member
+        of the ``default`` centre.
+        """
         name = check_username(username)
+        if centre == FOR_ROLE:
+            centre = None if Role(role) is Role.admin else DEFAULT_CENTRE
+        code = None if centre is None else self.centres.require(centre)
         hashed = self._hasher.hash(check_password(password)) if password is not None else None
         now = _now()
         row = UserRow(
@@ -187,22 +211,48 @@ class Accounts:
             with Session(self._writer) as session, session.begin():
                 session.add(row)
                 session.flush()
-                return _user(row)
+                user = _user(row)
         except IntegrityError:
             raise Conflict(f"user {name!r} exists already") from None
+        self.centres.grant(user.id, code, Role(role).value, granted_by=created_by)
+        return user
 
     def set_password(self, username: str, password: str) -> None:
+        """A new password; every web session of the account ends."""
         hashed = self._hasher.hash(check_password(password))
         with Session(self._writer) as session, session.begin():
             row = self._row(session, username)
             row.password_hash = hashed
             row.password_changed_at = _now()
+            _end_sessions(session, row.id, "password")
 
     def set_active(self, username: str, active: bool) -> User:
         with Session(self._writer) as session, session.begin():
             row = self._row(session, username)
             row.active = active
+            if not active:
+                _end_sessions(session, row.id, "deactivated")
             return _user(row)
+
+    # -- centres -------------------------------------------------------------------
+
+    def memberships(self, user_id: int) -> tuple[Membership, ...]:
+        return tuple(self.centres.memberships(user_id))
+
+    def grant(
+        self, username: str, centre: str | None, role: Role, *, granted_by: str
+    ) -> Membership:
+        """Give ``username`` ``role`` at ``centre`` (None: network-wide)."""
+        user = self.by_name(username)
+        if user is None:
+            raise NotFound(f"no user {username.strip().lower()!r} (rvlms user list shows them)")
+        return self.centres.grant(user.id, centre, Role(role).value, granted_by=granted_by)
+
+    def revoke(self, username: str, centre: str | None) -> None:
+        user = self.by_name(username)
+        if user is None:
+            raise NotFound(f"no user {username.strip().lower()!r} (rvlms user list shows them)")
+        self.centres.revoke(user.id, centre)
 
     def get(self, user_id: int) -> User | None:
         with self._engine.connect() as connection:
@@ -316,3 +366,11 @@ class Accounts:
         if row is None:
             raise NotFound(f"no user {name!r} (rvlms user list shows the accounts)")
         return row
+
+
+def _end_sessions(session: Session, user_id: int, because: str) -> None:
+    session.execute(
+        update(WebSessionRow)
+        .where(WebSessionRow.user_id == user_id, WebSessionRow.revoked_at.is_(None))
+        .values(revoked_at=_now(), revoked_because=because)
+    )

@@ -23,6 +23,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from rvlms import __version__
 from rvlms.settings import Settings
 from rvlms.web.context import build_context
+from rvlms.web.limits import BodySizeLimit
 from rvlms.web.problems import install_error_handlers
 from rvlms.web.rendering import render_error
 
@@ -85,11 +86,12 @@ def _static_dir() -> Path:
 
 def create_app(settings: Settings) -> FastAPI:
     """The web app and REST API for the registry at ``settings.database_url``."""
-    from rvlms.cds import create_router as create_cds_router
     from rvlms.web.routes import (
         api_cases,
+        api_fhir,
         api_literature,
         api_tools,
+        cds_launch,
         meta,
         web_admin,
         web_auth,
@@ -119,6 +121,7 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.rvlms = context
     install_error_handlers(app, render_error)
+    app.add_middleware(BodySizeLimit, limit=settings.max_request_bytes, html=render_error)
     app.add_middleware(
         SessionMiddleware,
         secret_key=context.config.session_secret,
@@ -132,6 +135,7 @@ def create_app(settings: Settings) -> FastAPI:
     for module in (
         meta,
         api_cases,
+        api_fhir,
         api_tools,
         api_literature,
         web_auth,
@@ -141,7 +145,8 @@ def create_app(settings: Settings) -> FastAPI:
         web_admin,
     ):
         app.include_router(module.router)
-    app.include_router(create_cds_router(settings), include_in_schema=False)
+    for cds_router in cds_launch.routers(context):
+        app.include_router(cds_router, include_in_schema=False)
     return app
 
 

@@ -15,7 +15,6 @@ from rvlms.settings import PLACEHOLDER_SECRET, Settings
 __all__ = ["WebConfig", "web_config"]
 
 SESSION_COOKIE = "rvlms_session"
-SESSION_HOURS = 8
 THROTTLE_WINDOW_MINUTES = 15
 PLAN_CACHE_SIZE = 512
 MAP_CACHE_SIZE = 64
@@ -52,7 +51,7 @@ def web_config(settings: Settings) -> WebConfig:
     return WebConfig(
         session_secret=secrets.token_urlsafe(32) if ephemeral else secret,
         session_cookie=SESSION_COOKIE,
-        session_max_age_s=SESSION_HOURS * 3600,
+        session_max_age_s=settings.session_hours * 3600,
         secure_cookies=settings.behind_tls,
         login_attempts=settings.login_attempts_per_15_min,
         throttle_window_minutes=THROTTLE_WINDOW_MINUTES,

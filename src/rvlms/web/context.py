@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -21,6 +22,7 @@ from rvlms.web.audit import AuditLog
 from rvlms.web.cohort import CohortService
 from rvlms.web.config import WebConfig, web_config
 from rvlms.web.plans import PlanService
+from rvlms.web.sessions import SessionStore, SessionTimes
 from rvlms.web.throttle import LoginThrottle
 
 __all__ = ["ContextDep", "WebContext", "build_context", "get_context"]
@@ -37,6 +39,7 @@ class WebContext:
     throttle: LoginThrottle
     plans: PlanService
     cohorts: CohortService
+    sessions: SessionStore
     _ready: bool = False
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -50,6 +53,7 @@ class WebContext:
                 self._ready = True
 
     def close(self) -> None:
+        self.audit.close()
         self.engine.dispose()
 
 
@@ -57,7 +61,7 @@ def build_context(settings: Settings) -> WebContext:
     config = web_config(settings)
     engine = create_engine_for(settings.database_url)
     registry = Registry(engine=engine, migrate=False)
-    audit = AuditLog(engine)
+    audit = AuditLog(engine, background=True)
     return WebContext(
         settings=settings,
         config=config,
@@ -70,6 +74,13 @@ def build_context(settings: Settings) -> WebContext:
             registry, config.follow_up_years, config.plan_cache_size, config.map_cache_size
         ),
         cohorts=CohortService(registry, engine, config.min_cell_count, config.cohort_cache_size),
+        sessions=SessionStore(
+            engine,
+            SessionTimes(
+                idle=timedelta(minutes=settings.session_idle_minutes),
+                absolute=timedelta(hours=settings.session_hours),
+            ),
+        ),
     )
 
 

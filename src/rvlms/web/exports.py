@@ -19,7 +19,7 @@ __all__ = ["audit_csv_response", "cohort_pdf", "plan_pdf"]
 
 def plan_pdf(ctx: WebContext, grant: Grant, case_id: str) -> bytes:
     """The MDT plan of the case's current version; de-identified for researchers."""
-    stored = ctx.registry.get(case_id)
+    stored = grant.registry.get(case_id)
     plan = ctx.plans.plan(stored)
     if not grant.identified:
         plan = deidentify_plan(plan)
@@ -27,7 +27,7 @@ def plan_pdf(ctx: WebContext, grant: Grant, case_id: str) -> bytes:
         "plan_pdf.html",
         footer_text=f"rvlms MDT plan {case_id} version {stored.version}",
         plan=plan,
-        decision_map=ctx.plans.decision_map(stored),
+        decision_map=ctx.plans.decision_map(stored, deidentified=not grant.identified),
         explain_links=False,
         version=stored.version,
         printed_at=datetime.now(UTC),
@@ -38,7 +38,7 @@ def plan_pdf(ctx: WebContext, grant: Grant, case_id: str) -> bytes:
 
 def cohort_pdf(ctx: WebContext, grant: Grant, by: Grouping, synthetic: SyntheticFilter) -> bytes:
     """The cohort report; small cells suppressed for researchers."""
-    view = ctx.cohorts.view(by, synthetic, suppress=not grant.identified)
+    view = ctx.cohorts.view(by, synthetic, suppress=not grant.identified, registry=grant.registry)
     return render_pdf(
         "cohort_pdf.html",
         footer_text=f"rvlms cohort report by {by.value}",

@@ -21,13 +21,14 @@ import textwrap
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Generic, TypeVar
 
 from sqlalchemy import bindparam, select
 
 from rvlms.case import Case
+from rvlms.deid.apply import research_centre
 from rvlms.errors import InputError
 from rvlms.pathway import Plan, build_plan, load_knowledge
 from rvlms.pathway.graph import FIRED, SILENT, UNDECIDED, rule_states, to_mermaid, to_svg
@@ -162,10 +163,15 @@ class PlanService:
     def adhoc(self, case: Case) -> Plan:
         return build_plan(case, follow_up_years=self.follow_up_years)
 
-    def decision_map(self, stored: StoredCase) -> DecisionMap:
-        return self._maps.get_or_compute(
+    def decision_map(self, stored: StoredCase, *, deidentified: bool = False) -> DecisionMap:
+        """The map; for researchers the patient line carries the scrubbed centre."""
+        drawn = self._maps.get_or_compute(
             (stored.case_id, stored.version), lambda: draw_map(stored.case)
         )
+        if not deidentified or drawn.patient is None:
+            return drawn
+        patient = replace(drawn.patient, centre=research_centre(stored.case))
+        return replace(drawn, patient=patient)
 
 
 def draw_map(case: Case) -> DecisionMap:

@@ -46,6 +46,7 @@ __all__ = [
     "ERROR_RESPONSES",
     "PROBLEM_JSON",
     "PROBLEM_TYPES",
+    "BodyTooLarge",
     "CsrfRejected",
     "FieldError",
     "InvalidFields",
@@ -85,6 +86,11 @@ class TooManyAttempts(RvlmsError):
     def __init__(self, message: str, retry_after_s: int) -> None:
         super().__init__(message)
         self.retry_after_s = retry_after_s
+
+
+class BodyTooLarge(RvlmsError):
+    status = 413
+    title = "Request body too large"
 
 
 class CsrfRejected(PermissionDenied):
@@ -181,8 +187,17 @@ PROBLEM_TYPES: dict[str, ProblemType] = {
             "too-many-attempts",
             "Too many failed sign-ins",
             429,
-            "Sign-in is paused for this user name from your address after repeated failures.",
+            "Sign-in is paused for this account after repeated failures, from any address.",
             "Wait until the time given (Retry-After), or ask an administrator.",
+        ),
+        ProblemType(
+            "body-too-large",
+            "Request body too large",
+            413,
+            "The request body is larger than the server accepts (RVLMS_MAX_REQUEST_BYTES); "
+            "nothing was read or stored.",
+            "Send a smaller body: a case record is a few kilobytes; long notes belong in "
+            "the hospital record, not in rvlms.",
         ),
         ProblemType(
             "knowledge-base",
@@ -284,6 +299,7 @@ _SLUGS: tuple[tuple[type[RvlmsError], str], ...] = (
     (NotFound, "not-found"),
     (Conflict, "conflict"),
     (TooManyAttempts, "too-many-attempts"),
+    (BodyTooLarge, "body-too-large"),
     (KnowledgeBaseError, "knowledge-base"),
 )
 

@@ -117,6 +117,8 @@ class CaseListItem(_Out):
 
 
 class ResearchCaseListItem(_Out):
+    """A line of the researchers' list: the registered centre code, never the free text."""
+
     case_id: str
     version: int
     centre: str | None
@@ -130,7 +132,7 @@ class ResearchCaseListItem(_Out):
         return cls(
             case_id=summary.case_id,
             version=summary.version,
-            centre=summary.centre,
+            centre=summary.centre_code,
             imaging_type=ImagingType(summary.imaging_type) if summary.imaging_type else None,
             ivc_level=IvcLevel(summary.ivc_level) if summary.ivc_level else None,
             sex=summary.sex,
@@ -147,7 +149,7 @@ class CasePage(_Out):
 
 class ResearchCasePage(_Out):
     items: list[ResearchCaseListItem]
-    total: int
+    total: int | str = Field(description="Counts below the small-cell threshold as '<k'")
     limit: int
     offset: int
     view: Literal["de-identified"] = "de-identified"

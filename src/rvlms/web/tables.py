@@ -16,7 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from rvlms.registry.tables import Base, RowId, UtcDateTime
 
-__all__ = ["OUTCOMES", "ROLES", "ApiTokenRow", "AuditEventRow", "UserRow"]
+__all__ = ["OUTCOMES", "ROLES", "ApiTokenRow", "AuditEventRow", "UserRow", "WebSessionRow"]
 
 ROLES = ("clinician", "researcher", "admin")
 OUTCOMES = ("allowed", "denied", "succeeded", "failed", "refused")
@@ -78,12 +78,32 @@ class AuditEventRow(Base):
     target: Mapped[str | None] = mapped_column(String(500))
     detail: Mapped[str | None] = mapped_column(String(1000))
     version: Mapped[int | None] = mapped_column(Integer)
+    centre: Mapped[str | None] = mapped_column(String(64), index=True)
+    host: Mapped[str | None] = mapped_column(String(255))
+    annotation: Mapped[str | None] = mapped_column(String(200))
 
     __table_args__ = (
         CheckConstraint(
             "outcome IN ('allowed', 'denied', 'succeeded', 'failed', 'refused')",
             name="outcome_known",
         ),
-        CheckConstraint("via IN ('web', 'api', 'cli')", name="via_known"),
+        CheckConstraint("via IN ('web', 'api', 'cli', 'cds', 'fhir')", name="via_known"),
         Index("ix_audit_events_throttle", "action", "actor", "client_ip", "at"),
     )
+
+
+class WebSessionRow(Base):
+    """A sign-in the server can end: the cookie carries a random id, only its SHA-256
+    digest is stored (migration ``r0004_centres_sessions``)."""
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[int] = mapped_column(RowId, primary_key=True, autoincrement=True)
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(RowId, ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    revoked_because: Mapped[str | None] = mapped_column(String(32))
+    client_ip: Mapped[str | None] = mapped_column(String(64))

@@ -1,11 +1,14 @@
-"""Sign-in throttling per user name and client address.
+"""Per-account lockout with backoff, whatever address the attempts come from.
 
-After ``Settings.login_attempts_per_15_min`` failed sign-ins for one user name from one
-address within 15 minutes, further attempts are refused until the oldest failure leaves
-the window, even with the right password, so that guessing cannot continue (OWASP
-Authentication Cheat Sheet, "Login Throttling"). The failures are read from the audit
-log, so the count survives a restart and holds across server processes; refused
-attempts are logged but not counted, so a locked account opens again on time.
+After ``Settings.login_attempts_per_15_min`` failed sign-ins of one account since its last
+successful sign-in, the account is locked, even for the right password, so that guessing
+cannot continue from any number of addresses (OWASP Authentication Cheat Sheet, "Account
+Lockout"). Each further failure after a lock has passed doubles the lock: 15 minutes,
+30, 60, … up to 24 hours. Failures are counted per account only, never per address: a
+colleague behind the same hospital address is not locked out by someone else's typing,
+and a password sprayed across many accounts meets the limit of each. The failures are
+read from the audit log, so the count survives a restart and holds across server
+processes; refused attempts are logged but not counted, so a lock ends on time.
 """
 
 from __future__ import annotations
@@ -17,10 +20,15 @@ from rvlms.web.audit import AuditLog
 
 __all__ = ["LoginThrottle", "ThrottleState"]
 
+_MAX_LOCK = timedelta(hours=24)
+_HORIZON = timedelta(hours=24)
+"""Failures older than this no longer count towards a lock."""
+
 
 @dataclass(frozen=True)
 class ThrottleState:
     failures: int
+    recent: int
     limit: int
     window_minutes: int
     retry_at: datetime | None
@@ -34,10 +42,11 @@ class ThrottleState:
             return ""
         wait = max(1, int((self.retry_at - datetime.now(UTC)).total_seconds() // 60) + 1)
         return (
-            f"Too many failed sign-ins for this user name from your address: {self.failures} "
-            f"in the last {self.window_minutes} minutes (the limit is {self.limit}). "
-            f"Try again after {self.retry_at:%H:%M} UTC (in about {wait} minute"
-            f"{'s' if wait != 1 else ''}), or ask an administrator to check the account."
+            f"Too many failed sign-ins for this account: {self.recent} in the last "
+            f"{self.window_minutes} minutes, {self.failures} since its last successful "
+            f"sign-in (the limit is {self.limit}). The account is locked until "
+            f"{self.retry_at:%H:%M} UTC (about {wait} minute{'s' if wait != 1 else ''}); "
+            "each further failure doubles the wait. An administrator can check the account."
         )
 
     @property
@@ -53,14 +62,18 @@ class LoginThrottle:
         self._limit = limit
         self._window = timedelta(minutes=window_minutes)
 
-    def state(self, username: str, client_ip: str | None) -> ThrottleState:
+    def state(self, username: str, client_ip: str | None = None) -> ThrottleState:
+        """The lock state of the account ``username``; ``client_ip`` plays no part."""
         now = datetime.now(UTC)
-        failures = self._audit.failures_since(username, client_ip, now - self._window)
+        failures = self._audit.failures_of(username, now - _HORIZON)
         retry_at = None
         if len(failures) >= self._limit:
-            retry_at = failures[len(failures) - self._limit] + self._window
+            lock = min(self._window * 2 ** (len(failures) - self._limit), _MAX_LOCK)
+            candidate = failures[-1] + lock
+            retry_at = candidate if candidate > now else None
         return ThrottleState(
             failures=len(failures),
+            recent=sum(1 for f in failures if f >= now - self._window),
             limit=self._limit,
             window_minutes=int(self._window.total_seconds() // 60),
             retry_at=retry_at,

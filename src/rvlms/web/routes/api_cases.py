@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 
+from rvlms.analysis.suppression import suppress_count
 from rvlms.case import Case
 from rvlms.case.vocab import ImagingType, IvcLevel, Sex
 from rvlms.pathway import Plan
@@ -66,18 +67,18 @@ def list_cases(
     }
     if q:
         needle = q.lower()
-        found = [s for s in ctx.registry.list(**filters) if needle in s.case_id.lower()]
+        found = [s for s in grant.registry.list(**filters) if needle in s.case_id.lower()]
         total, summaries = len(found), found[offset : offset + limit]
     else:
-        total = ctx.registry.count(**filters)
-        summaries = ctx.registry.list(**filters, limit=limit, offset=offset)
+        total = grant.registry.count(**filters)
+        summaries = grant.registry.list(**filters, limit=limit, offset=offset)
     if grant.identified:
         return CasePage(
             items=[CaseListItem.of(s) for s in summaries], total=total, limit=limit, offset=offset
         )
     return ResearchCasePage(
         items=[ResearchCaseListItem.of(s) for s in summaries],
-        total=total,
+        total=suppress_count(total, ctx.cohorts.min_cell),
         limit=limit,
         offset=offset,
     )
@@ -97,10 +98,21 @@ def create_case(
     response: Response,
     ctx: ContextDep,
     principal: Annotated[Principal, Depends(api_principal)],
+    centre: Annotated[
+        str | None,
+        Query(
+            max_length=64,
+            description="The centre the case belongs to; needed when you are a clinician "
+            "at more than one centre",
+        ),
+    ] = None,
 ) -> CaseOut:
-    """Store a new case as version 1; an existing case_id is a 409 conflict."""
-    grant = authorize(ctx, principal, Action.case_create, case.case_id, request=request)
-    stored = ctx.registry.add(case, grant.username)
+    """Store a new case as version 1 at ``centre``; an existing case_id is a 409 conflict."""
+    target = centre or principal.home_centre(Action.case_create)
+    grant = authorize(
+        ctx, principal, Action.case_create, case.case_id, request=request, centre=target
+    )
+    stored = grant.registry.add(case, grant.username, centre=target)
     response.headers["Location"] = f"/api/v1/cases/{stored.case_id}"
     return CaseOut.of(stored)
 
@@ -112,7 +124,7 @@ def read_case(
     grant: Annotated[Grant, Depends(require_api(Action.case_read))],
 ) -> CaseOut | ResearchCaseOut:
     """The current version; researchers get the de-identified record."""
-    stored = ctx.registry.get(case_id)
+    stored = grant.registry.get(case_id)
     return CaseOut.of(stored) if grant.identified else ResearchCaseOut.of(stored)
 
 
@@ -134,7 +146,7 @@ def update_case(
 ) -> CaseOut:
     """Save a new version if the case is still at ``expected_version``; otherwise 409 names
     who changed it and when, and nothing is written."""
-    stored = ctx.registry.update(case_id, case, expected_version, grant.username)
+    stored = grant.registry.update(case_id, case, expected_version, grant.username)
     return CaseOut.of(stored)
 
 
@@ -144,7 +156,7 @@ def case_history(
     ctx: ContextDep,
     grant: Annotated[Grant, Depends(require_api(Action.case_history))],
 ) -> HistoryOut:
-    return HistoryOut.of(case_id, ctx.registry.history(case_id))
+    return HistoryOut.of(case_id, grant.registry.history(case_id))
 
 
 @router.get(
@@ -193,7 +205,7 @@ def case_follow_up_ics(
     ctx: ContextDep,
     grant: Annotated[Grant, Depends(require_api(Action.case_follow_up))],
 ) -> Response:
-    plan = ctx.plans.plan(ctx.registry.get(case_id))
+    plan = ctx.plans.plan(grant.registry.get(case_id))
     return _attachment(
         follow_up_ics(plan, datetime.now(UTC)), "text/calendar", f"follow-up-{case_id}.ics"
     )

@@ -66,7 +66,7 @@ def similar(
     k: Annotated[int, Query(ge=1, le=50)] = 5,
 ) -> list[SimilarCase]:
     """The k published cases most like the registry case, with the features that matched."""
-    case = ctx.registry.get(case_id).case
+    case = grant.registry.get(case_id).case
     return similar_cases(case, published_cases(), k)
 
 
@@ -83,8 +83,8 @@ def similar_in_registry(
 ) -> list[RegistryNeighbour]:
     """The k registry cases of the case's own centre most like it, by the same features as the
     published cases; only case ids and the matched features are returned."""
-    case = ctx.registry.get(case_id).case
-    pool = ((c.case_id, c) for c in ctx.registry.cases(centre=case.centre) if not c.synthetic)
+    case = grant.registry.get(case_id).case
+    pool = ((c.case_id, c) for c in grant.registry.cases(centre=case.centre) if not c.synthetic)
     return [
         RegistryNeighbour(case_id=cid, score=score, matched=matched)
         for score, cid, matched in nearest(case, pool, k)

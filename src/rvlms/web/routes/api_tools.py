@@ -148,7 +148,9 @@ def cohort(
 ) -> CohortOut:
     """Description, group tests, Kaplan–Meier and Cox (``rvlms.analysis``); counts below
     ``min_cell`` are suppressed for researchers."""
-    return CohortOut.of(ctx.cohorts.view(by, synthetic, suppress=not grant.identified))
+    return CohortOut.of(
+        ctx.cohorts.view(by, synthetic, suppress=not grant.identified, registry=grant.registry)
+    )
 
 
 @router.get(
@@ -172,10 +174,20 @@ def cohort_report(
 
 
 def _audit_filter(
-    actor: str | None, action: str | None, case_id: str | None, outcome: str | None
+    grant: Grant,
+    actor: str | None,
+    action: str | None,
+    case_id: str | None,
+    outcome: str | None,
 ) -> AuditFilter:
+    """The filter asked for, within the centres the admin administers (all for a
+    network admin)."""
     return AuditFilter(
-        actor=actor or None, action=action or None, case_id=case_id or None, outcome=outcome or None
+        actor=actor or None,
+        action=action or None,
+        case_id=case_id or None,
+        outcome=outcome or None,
+        centres=grant.scope.centres,
     )
 
 
@@ -190,7 +202,7 @@ def audit_log(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> AuditPage:
-    where = _audit_filter(actor, action, case_id, outcome)
+    where = _audit_filter(grant, actor, action, case_id, outcome)
     entries = ctx.audit.entries(where, limit=limit, offset=offset)
     return AuditPage(
         items=[AuditEntryOut.of(e) for e in entries],
@@ -215,7 +227,7 @@ def audit_csv(
     case_id: Annotated[str | None, Query(max_length=64)] = None,
     outcome: Annotated[str | None, Query(max_length=16)] = None,
 ) -> StreamingResponse:
-    return audit_csv_response(ctx, _audit_filter(actor, action, case_id, outcome))
+    return audit_csv_response(ctx, _audit_filter(grant, actor, action, case_id, outcome))
 
 
 @router.get("/schemas/{name}", tags=["schemas"], summary="JSON Schema of the case or the plan")

@@ -9,9 +9,10 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, StreamingResponse
 from starlette.datastructures import FormData
 
-from rvlms.errors import Conflict, InputError, NotFound
+from rvlms.errors import Conflict, InputError, NotFound, PermissionDenied
+from rvlms.registry import DEFAULT_CENTRE, NETWORK
 from rvlms.web.accounts import MIN_PASSWORD_LENGTH, IssuedToken
-from rvlms.web.audit import AuditFilter
+from rvlms.web.audit import AuditEvent, AuditFilter
 from rvlms.web.context import ContextDep, WebContext
 from rvlms.web.exports import audit_csv_response
 from rvlms.web.policy import Action, Role
@@ -27,7 +28,10 @@ FormDep = Annotated[FormData, Depends(checked_form)]
 Me = Annotated[Principal, Depends(web_principal)]
 AUDIT_PAGE = 200
 AUDIT_ACTIONS = sorted(
-    {a.value for a in Action} | {"login.success", "login.failure", "login.throttled", "logout"}
+    {a.value for a in Action}
+    | {"login.success", "login.failure", "login.throttled", "logout"}
+    | {"case.export", "case.export.deidentified", "case.delete", "case.import"}
+    | {"centre.create", "membership.grant", "membership.revoke"}
 )
 
 
@@ -44,12 +48,19 @@ def _users_page(
     tokens: dict[str, list[object]] = {}
     for token in ctx.accounts.tokens():
         tokens.setdefault(token.username, []).append(token)
+    users = ctx.accounts.users()
+    held = {
+        u.username: ", ".join(f"{m.role}@{m.where}" for m in ctx.accounts.memberships(u.id))
+        for u in users
+    }
     return render(
         request,
         "admin_users.html",
         status_code=status_code,
         me=principal,
-        users=ctx.accounts.users(),
+        users=users,
+        held=held,
+        centres=[NETWORK, *ctx.registry.centres.codes()],
         tokens=tokens,
         roles=list(Role),
         min_password=MIN_PASSWORD_LENGTH,
@@ -72,8 +83,16 @@ def users_page(
 def add_user(request: Request, form: FormDep, ctx: ContextDep, me: Me) -> HTMLResponse:
     username = str(form.get("username") or "").strip()
     role_text = str(form.get("role") or "")
-    authorize(
-        ctx, me, Action.user_create, request=request, detail=f"user {username!r} role {role_text}"
+    centre = str(form.get("centre") or "").strip().lower()[:64] or (
+        me.home_centre(Action.user_create) or DEFAULT_CENTRE
+    )
+    grant = authorize(
+        ctx,
+        me,
+        Action.user_create,
+        request=request,
+        detail=f"user {username!r} role {role_text} at centre {centre}",
+        centre=centre,
     )
     try:
         role = Role(role_text)
@@ -87,12 +106,70 @@ def add_user(request: Request, form: FormDep, ctx: ContextDep, me: Me) -> HTMLRe
         )
     try:
         user = ctx.accounts.add(
-            username, role, str(form.get("password") or ""), created_by=me.user.username
+            username,
+            role,
+            str(form.get("password") or ""),
+            created_by=me.user.username,
+            centre=grant.centre,
         )
     except (InputError, Conflict) as problem:
         status = 409 if isinstance(problem, Conflict) else 422
         return _users_page(request, ctx, me, error=str(problem), status_code=status)
     return _users_page(request, ctx, me, message=f"User {user.username} ({role.value}) added.")
+
+
+@router.post("/admin/memberships")
+def grant_role(request: Request, form: FormDep, ctx: ContextDep, me: Me) -> HTMLResponse:
+    """Give a user a role at a centre, or network-wide (network admins only); audited."""
+    username = str(form.get("username") or "").strip().lower()[:64]
+    role_text = str(form.get("role") or "")
+    where = str(form.get("centre") or "").strip().lower()[:64] or DEFAULT_CENTRE
+    centre = None if where == NETWORK else where
+    detail = f"user {username!r} role {role_text} at {where}"
+    if centre is None and me.role_at(None) is not Role.admin:
+        ctx.audit.record(
+            AuditEvent(
+                action="membership.grant",
+                outcome="denied",
+                actor=me.user.username,
+                role=me.role.value,
+                client_ip=me.client_ip,
+                via="web",
+                target="POST /admin/memberships",
+                detail=f"{detail}: only a network admin grants network-wide roles",
+            )
+        )
+        raise PermissionDenied(
+            "centre: only a network admin may grant a network-wide role; the refusal is "
+            "recorded in the audit log"
+        )
+    authorize(ctx, me, Action.user_update, request=request, detail=detail, centre=centre)
+    try:
+        role = Role(role_text)
+        membership = ctx.accounts.grant(username, centre, role, granted_by=me.user.username)
+    except ValueError:
+        allowed = ", ".join(r.value for r in Role)
+        return _users_page(
+            request, ctx, me, error=f"role: {role_text!r} is not one of {allowed}", status_code=422
+        )
+    except (InputError, NotFound) as problem:
+        return _users_page(request, ctx, me, error=str(problem), status_code=problem.status)
+    ctx.audit.record(
+        AuditEvent(
+            action="membership.grant",
+            outcome="succeeded",
+            actor=me.user.username,
+            role=me.role.value,
+            client_ip=me.client_ip,
+            via="web",
+            target="POST /admin/memberships",
+            detail=detail + (" (network-wide: every centre)" if centre is None else ""),
+            centre=centre,
+        )
+    )
+    return _users_page(
+        request, ctx, me, message=f"{username} is now {membership.role} at {membership.where}."
+    )
 
 
 @router.post("/admin/users/{username}/tokens")
@@ -133,12 +210,14 @@ def revoke_token(
     return _users_page(request, ctx, me, message=f"Token {token_id} revoked.")
 
 
-def _filter(actor: str, action: str, case_id: str, outcome: str) -> AuditFilter:
+def _filter(grant: Grant, actor: str, action: str, case_id: str, outcome: str) -> AuditFilter:
+    """The filter asked for, within the centres the admin administers."""
     return AuditFilter(
         actor=actor.strip().lower() or None,
         action=action or None,
         case_id=case_id.strip() or None,
         outcome=outcome if outcome in OUTCOMES else None,
+        centres=grant.scope.centres,
     )
 
 
@@ -152,7 +231,7 @@ def audit_page(
     case_id: Annotated[str, Query(max_length=64)] = "",
     outcome: Annotated[str, Query(max_length=16)] = "",
 ) -> HTMLResponse:
-    where = _filter(actor, action, case_id, outcome)
+    where = _filter(grant, actor, action, case_id, outcome)
     shown = {"actor": actor, "action": action, "case_id": case_id, "outcome": outcome}
     query = urlencode({k: v for k, v in shown.items() if v})
     return render(
@@ -177,4 +256,4 @@ def audit_csv(
     case_id: Annotated[str, Query(max_length=64)] = "",
     outcome: Annotated[str, Query(max_length=16)] = "",
 ) -> StreamingResponse:
-    return audit_csv_response(ctx, _filter(actor, action, case_id, outcome))
+    return audit_csv_response(ctx, _filter(grant, actor, action, case_id, outcome))

@@ -86,24 +86,25 @@ def login(request: Request, form: FormDep, ctx: ContextDep) -> Response:
         response.headers.update(headers or {})
         return response
 
-    state = ctx.throttle.state(username, ip)
+    state = ctx.throttle.state(username)
     if state.blocked:
         event(LOGIN_REFUSED, "refused", detail=f"{state.failures} failures in the window")
         return page(state.message(), 429, {"Retry-After": str(state.retry_after_s)})
     user = ctx.accounts.authenticate(username, password) if username and password else None
     if user is None:
         event(LOGIN_FAILURE, "failed")
-        after = ctx.throttle.state(username, ip)
+        after = ctx.throttle.state(username)
         if after.blocked:
             return page(after.message(), 429, {"Retry-After": str(after.retry_after_s)})
         left = after.limit - after.failures
         return page(
             "The user name or the password is not right. "
             f"{left} more failed attempt{'s' if left != 1 else ''} and sign-in pauses for "
-            f"{after.window_minutes} minutes for this user name from your address.",
+            f"{after.window_minutes} minutes or more for this account, wherever the attempts "
+            "come from.",
             401,
         )
-    sign_in(request, user)
+    sign_in(request, ctx, user)
     event(LOGIN_SUCCESS, "succeeded", role=user.role.value)
     return RedirectResponse(target or home_for(user.role), status_code=303)
 
@@ -123,5 +124,5 @@ def logout(request: Request, form: FormDep, ctx: ContextDep) -> Response:
                 target="POST /logout",
             )
         )
-    sign_out(request)
+    sign_out(request, ctx)
     return RedirectResponse("/login", status_code=303)

@@ -15,8 +15,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
+from rvlms.analysis.suppression import suppress_count
 from rvlms.case import Case, dump_case, parse_case
 from rvlms.case.vocab import ImagingType, IvcLevel, Sex
+from rvlms.deid.apply import research_centre, research_summary
 from rvlms.errors import CaseInvalid, Conflict, FieldProblem, InputError, NotFound
 from rvlms.literature import nearest
 from rvlms.pathway.explain import explain
@@ -85,10 +87,16 @@ def _form_input(form: FormData) -> FormInput:
     return FormInput([(key, value) for key, value in form.multi_items() if isinstance(value, str)])
 
 
-def _centres(ctx: WebContext) -> list[str]:
+def _centres(ctx: WebContext, grant: Grant) -> list[str]:
+    """The free-text centre names of the cases the grant reaches (for the filter)."""
+    within = grant.scope.condition()
     query = (
         select(CaseRow.centre)
-        .where(CaseRow.centre.is_not(None), CaseRow.deleted_at.is_(None))
+        .where(
+            CaseRow.centre.is_not(None),
+            CaseRow.deleted_at.is_(None),
+            *([] if within is None else [within]),
+        )
         .distinct()
         .order_by(CaseRow.centre)
     )
@@ -125,12 +133,14 @@ def case_list(
     }
     offset = (page - 1) * PAGE_SIZE
     if q:
-        found = [s for s in ctx.registry.list(**filters) if q.lower() in s.case_id.lower()]
+        found = [s for s in grant.registry.list(**filters) if q.lower() in s.case_id.lower()]
         total, cases = len(found), found[offset : offset + PAGE_SIZE]
     else:
-        total = ctx.registry.count(**filters)
-        cases = ctx.registry.list(**filters, limit=PAGE_SIZE, offset=offset)
+        total = grant.registry.count(**filters)
+        cases = grant.registry.list(**filters, limit=PAGE_SIZE, offset=offset)
     shown = {"q": q, "centre": centre, **chosen, "synthetic": synthetic}
+    if not grant.identified:
+        cases = [research_summary(s) for s in cases]
 
     def page_url(number: int) -> str:
         return "/cases?" + urlencode({**{k: v for k, v in shown.items() if v}, "page": number})
@@ -141,9 +151,10 @@ def case_list(
         me=grant.principal,
         cases=cases,
         total=total,
+        total_shown=total if grant.identified else suppress_count(total, ctx.cohorts.min_cell),
         offset=offset,
         filters=shown,
-        centres=_centres(ctx),
+        centres=_centres(ctx, grant) if grant.identified else [],
         choice_filters=_CHOICE_FILTERS,
         previous_url=page_url(page - 1) if page > 1 else None,
         next_url=page_url(page + 1) if offset + PAGE_SIZE < total else None,
@@ -168,6 +179,7 @@ def _form_page(
         "case_form.html",
         status_code=status_code,
         me=principal,
+        new_case_centres=_new_case_centres(principal),
         action=action,
         data=data,
         layout=layout,
@@ -208,12 +220,13 @@ def new_case_form(
 def create_from_form(request: Request, form: FormDep, ctx: ContextDep, me: Me) -> Response:
     entered = _form_input(form)
     case_id = entered.get("case_id")
-    grant = authorize(ctx, me, Action.case_create, case_id or None, request=request)
+    target = _target_centre(form, me)
+    grant = authorize(ctx, me, Action.case_create, case_id or None, request=request, centre=target)
     data, layout = form_to_data({}, entered)
     if case_id:
         data = {"case_id": case_id, **data}
     try:
-        stored = ctx.registry.add(parse_case(data), grant.username)
+        stored = grant.registry.add(parse_case(data), grant.username, centre=target)
     except (CaseInvalid, Conflict) as failure:
         return _form_page(
             request,
@@ -224,6 +237,18 @@ def create_from_form(request: Request, form: FormDep, ctx: ContextDep, me: Me) -
             **_form_failure(failure, layout, new=True, case_id=case_id),
         )
     return _saved(stored.case_id)
+
+
+def _new_case_centres(principal: Principal) -> list[str]:
+    """The centres a new case may go to (a choice is offered when there are several)."""
+    return sorted(principal.scope_for(Action.case_create).centres or [])
+
+
+def _target_centre(form: FormData, me: Principal) -> str | None:
+    """The centre a new case goes to: the form's ``centre_code``, else the one centre
+    where the user may add cases."""
+    chosen = str(form.get("centre_code") or "").strip().lower()[:64]
+    return chosen or me.home_centre(Action.case_create)
 
 
 def _stored_data(case: Case) -> dict[str, Any]:
@@ -238,7 +263,7 @@ def edit_case_form(
     ctx: ContextDep,
     grant: Annotated[Grant, Depends(require_web(Action.case_update))],
 ) -> HTMLResponse:
-    stored = ctx.registry.get(case_id)
+    stored = grant.registry.get(case_id)
     data = _stored_data(stored.case)
     return _form_page(
         request,
@@ -265,12 +290,12 @@ def update_from_form(
     entered = _form_input(form)
     version = _version(entered)
     grant = authorize(ctx, me, Action.case_update, case_id, request=request, version=version)
-    stored = ctx.registry.get(case_id)
+    stored = grant.registry.get(case_id)
     data, layout = form_to_data(_stored_data(stored.case), entered)
     data["case_id"] = case_id
     action = f"/cases/{case_id}/edit"
     try:
-        ctx.registry.update(case_id, parse_case(data), version, grant.username)
+        grant.registry.update(case_id, parse_case(data), version, grant.username)
     except (CaseInvalid, Conflict) as failure:
         return _form_page(
             request,
@@ -302,6 +327,7 @@ def _yaml_page(
         "case_yaml.html",
         status_code=status_code,
         me=principal,
+        new_case_centres=_new_case_centres(principal),
         action=action,
         text=text,
         case_id=case_id,
@@ -343,9 +369,10 @@ def create_from_yaml(request: Request, form: FormDep, ctx: ContextDep, me: Me) -
             problems=invalid.problems,
             status_code=422,
         )
-    grant = authorize(ctx, me, Action.case_create, case.case_id, request=request)
+    target = _target_centre(form, me)
+    grant = authorize(ctx, me, Action.case_create, case.case_id, request=request, centre=target)
     try:
-        ctx.registry.add(case, grant.username)
+        grant.registry.add(case, grant.username, centre=target)
     except Conflict as conflict:
         return _yaml_page(
             request,
@@ -365,7 +392,7 @@ def case_yaml(
     ctx: ContextDep,
     grant: Annotated[Grant, Depends(require_web(Action.case_update))],
 ) -> HTMLResponse:
-    stored = ctx.registry.get(case_id)
+    stored = grant.registry.get(case_id)
     return _yaml_page(
         request,
         grant.principal,
@@ -386,7 +413,7 @@ def update_from_yaml(
     text = str(form.get("yaml") or "")
     action = f"/cases/{case_id}/yaml"
     try:
-        ctx.registry.update(case_id, _parse_yaml(text), version, grant.username)
+        grant.registry.update(case_id, _parse_yaml(text), version, grant.username)
     except CaseInvalid as invalid:
         return _yaml_page(
             request,
@@ -472,7 +499,7 @@ def case_page(
     ctx: ContextDep,
     grant: Annotated[Grant, Depends(require_web(Action.case_read))],
 ) -> HTMLResponse:
-    stored = ctx.registry.get(case_id)
+    stored = grant.registry.get(case_id)
     if grant.identified:
         data = _stored_data(stored.case)
         text = dump_case(stored.case)
@@ -501,18 +528,18 @@ def plan_page(
     grant: Annotated[Grant, Depends(require_web(Action.case_plan))],
     saved: bool = False,
 ) -> HTMLResponse:
-    stored = ctx.registry.get(case_id)
+    stored = grant.registry.get(case_id)
     plan = ctx.plans.plan(stored)
     centre = stored.case.centre
-    pool = ((c.case_id, c) for c in ctx.registry.cases(centre=centre) if not c.synthetic)
+    pool = ((c.case_id, c) for c in grant.registry.cases(centre=centre) if not c.synthetic)
     return render(
         request,
         "plan.html",
         me=grant.principal,
         plan=plan if grant.identified else deidentify_plan(plan),
-        decision_map=ctx.plans.decision_map(stored),
+        decision_map=ctx.plans.decision_map(stored, deidentified=not grant.identified),
         our_cases=nearest(stored.case, pool, 5),
-        our_centre=centre,
+        our_centre=centre if grant.identified else research_centre(stored.case),
         explain_links=True,
         saved=saved,
         version=stored.version,
@@ -564,7 +591,7 @@ def history_page(
             ],
             "field_count": _leaves(r.data),
         }
-        for r in reversed(ctx.registry.history(case_id))
+        for r in reversed(grant.registry.history(case_id))
     ]
     return render(request, "history.html", me=grant.principal, case_id=case_id, revisions=revisions)
 
@@ -576,7 +603,7 @@ def follow_up_page(
     ctx: ContextDep,
     grant: Annotated[Grant, Depends(require_web(Action.case_follow_up))],
 ) -> HTMLResponse:
-    plan = ctx.plans.plan(ctx.registry.get(case_id))
+    plan = ctx.plans.plan(grant.registry.get(case_id))
     dated = any(v.date is not None for v in plan.follow_up)
     return render(request, "followup.html", me=grant.principal, plan=plan, dated=dated)
 
@@ -587,7 +614,7 @@ def follow_up_calendar(
     ctx: ContextDep,
     grant: Annotated[Grant, Depends(require_web(Action.case_follow_up))],
 ) -> Response:
-    plan = ctx.plans.plan(ctx.registry.get(case_id))
+    plan = ctx.plans.plan(grant.registry.get(case_id))
     return Response(
         follow_up_ics(plan, datetime.now(UTC)),
         media_type="text/calendar",
@@ -603,7 +630,7 @@ def explain_page(
     ctx: ContextDep,
     grant: Annotated[Grant, Depends(require_web(Action.case_explain))],
 ) -> HTMLResponse:
-    stored = ctx.registry.get(case_id)
+    stored = grant.registry.get(case_id)
     try:
         explanation = explain(stored.case, rule_id)
     except KeyError:
