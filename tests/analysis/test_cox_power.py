@@ -72,3 +72,16 @@ def test_power_rejects_impossible_inputs(bad: dict[str, float]) -> None:
     hr = kwargs.pop("hazard_ratio")
     with pytest.raises(ValueError, match="must be"):
         sample_size_for_hazard_ratio(hr, **kwargs)
+
+
+def test_the_hazard_ratio_table_names_its_reference_group() -> None:
+    result = fit_cox(synthesize(400, 1), ["imaging_type"], "dfs")
+    (table,) = result.tables()
+    assert result.reference_levels() == ["imaging_type reference = intraluminal"]
+    assert table.note is not None
+    assert table.note.startswith("Hazard ratios imaging_type: against intraluminal.")
+    assert {row[0] for row in table.rows} == {
+        "imaging_type[extraluminal]",
+        "imaging_type[intermediate]",
+        "imaging_type[peripheral]",
+    }

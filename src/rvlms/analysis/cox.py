@@ -87,6 +87,11 @@ class CoxResult(ResultBase):
     def result_warnings(self) -> list[str]:
         return self.warnings
 
+    def reference_levels(self) -> list[str]:
+        """The reference level of each categorical covariate ("imaging_type reference =
+        intraluminal"): a hazard ratio means nothing without the group it compares with."""
+        return [n for n in self.methods.notes if " reference = " in n]
+
     def tables(self) -> list[Table]:
         if not self.fitted:
             return []
@@ -100,8 +105,10 @@ class CoxResult(ResultBase):
             ]
             for t in self.terms
         ]
+        references = [n.replace(" reference = ", ": against ") for n in self.reference_levels()]
         note = (
-            f"Concordance {format_number(self.concordance, 3)}; events per parameter "
+            (f"Hazard ratios {'; '.join(references)}. " if references else "")
+            + f"Concordance {format_number(self.concordance, 3)}; events per parameter "
             f"{format_number(self.events_per_variable, 1)}. PH test: {self.ph_test}; "
             f"global p {format_p(self.ph_global_p)} on {self.ph_global_df} df."
         )
