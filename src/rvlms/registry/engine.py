@@ -144,6 +144,14 @@ def sqlite_file(url: URL) -> Path | None:
     return Path(database).expanduser()
 
 
+POOL_SIZE = 40
+"""SQLite connections kept open per engine: as many as the web server's worker threads
+(Starlette runs synchronous routes on a pool of 40), so a request under load does not pay
+for opening a connection (SQLAlchemy's default of 5, +10 overflow closed after use, made the
+server reconnect on most requests at 64 concurrent connections). A SQLite connection is a
+file handle; PostgreSQL keeps SQLAlchemy's default, since its server limits connections."""
+
+
 def create_engine_for(url: str | URL, **options: Any) -> Engine:
     """An engine for ``url``; the folder of a SQLite file is created when missing.
 
@@ -156,11 +164,12 @@ def create_engine_for(url: str | URL, **options: Any) -> Engine:
         path = sqlite_file(parsed)
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
+        pooled = {} if path is None else {"pool_size": POOL_SIZE, "max_overflow": POOL_SIZE}
         engine = create_engine(
             parsed,
             connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S},
             **common,
-            **options,
+            **{**pooled, **options},
         )
         event.listen(engine, "connect", _sqlite_connect)
         event.listen(engine, "begin", _sqlite_begin)
