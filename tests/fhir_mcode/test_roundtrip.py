@@ -14,9 +14,9 @@ from rvlms.case import Case
 from rvlms.fhir import case_bundle, cases_from_resources, read_fhir_file, write_ndjson
 from rvlms.fhir.fields import FREE_TEXT
 
-NOT_CARRIED = ("source", "notes")
+NOT_CARRIED = ("source",)
 """Case fields FHIR does not carry (docs/fhir.md, "What FHIR does not carry"): the import
-records its own source, and the case notes are free text outside any resource."""
+records its own source."""
 
 ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
 
@@ -65,7 +65,7 @@ def test_not_carried_fields_are_the_documented_ones(full_case: Case) -> None:
     """The source of an imported case names the file, not the original source."""
     back = _through_bundle(full_case.model_copy(update={"source": "ward list", "notes": "n"}))
     assert back.source == "FHIR: bundle"
-    assert back.notes is None
+    assert back.notes == "n"
     docs = (Path(__file__).parents[2] / "docs" / "fhir.md").read_text("utf-8")
     for name in NOT_CARRIED:
         assert f"`{name}`" in docs

@@ -145,6 +145,7 @@ def _conditions(x: Export) -> None:
             "bodySite": [site] if site else None,
             "subject": x.patient,
             "onsetDateTime": x.date(case.presentation.diagnosis_date),
+            "note": [{"text": case.notes}] if case.notes and not x.deidentified else None,
         },
     )
     if "hypertension" in {h.value for h in case.history.conditions}:

@@ -206,6 +206,9 @@ def _read_condition(b: Builder, found: Located) -> None:
         b.skip(found, display_of(condition.code))
         return
     _read_primary_site(b, found)
+    notes = "\n\n".join(n.text.strip() for n in condition.note or () if n.text and n.text.strip())
+    if notes and b.get("notes") is None:
+        b.put("notes", notes, found, "(free text)", "Condition.note")
     onset = as_date(condition.onsetDateTime)
     if onset is not None:
         current = b.get("presentation.diagnosis_date")
