@@ -7,17 +7,19 @@ is rendered here as ``application/problem+json`` with ``type``, ``title``, ``sta
 :class:`rvlms.errors.FieldProblem`). The web pages render the same :class:`Problem` as
 HTML (see ``rvlms.web.rendering``), so a message reads the same in both.
 
-``type`` is a relative URI under ``/api/v1/problems/`` where each type is explained.
+``type`` is a relative URI under ``/api/v1/problems/`` where each type is explained
+(the types themselves are listed in :mod:`rvlms.web.problem_types`). JSON bodies are
+bounded before any route reads them by :mod:`rvlms.web.json_bodies`, which this module
+installs.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 import re
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 from fastapi import FastAPI, Request, Response
@@ -26,7 +28,6 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field, JsonValue
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from rvlms.errors import (
     CaseInvalid,
@@ -39,6 +40,7 @@ from rvlms.errors import (
     PermissionDenied,
     RvlmsError,
 )
+from rvlms.web.problem_types import PROBLEM_TYPES, ProblemType
 
 __all__ = [
     "CASE_BODY",
@@ -50,7 +52,6 @@ __all__ = [
     "CsrfRejected",
     "FieldError",
     "InvalidFields",
-    "JsonBodyCheck",
     "LoginRequired",
     "NotAuthenticated",
     "Problem",
@@ -60,6 +61,7 @@ __all__ = [
     "install_error_handlers",
     "problem_for",
     "problem_response",
+    "request_invalid",
 ]
 
 PROBLEM_JSON = "application/problem+json"
@@ -103,125 +105,6 @@ class InvalidFields(InputError):
     def __init__(self, problems: list[FieldProblem], message: str | None = None) -> None:
         self.problems = problems
         super().__init__(message or "; ".join(p.as_text() for p in problems))
-
-
-@dataclass(frozen=True)
-class ProblemType:
-    slug: str
-    title: str
-    status: int
-    meaning: str
-    remedy: str
-
-
-PROBLEM_TYPES: dict[str, ProblemType] = {
-    t.slug: t
-    for t in (
-        ProblemType(
-            "case-invalid",
-            "Invalid case record",
-            422,
-            "The case record failed validation; 'errors' names each field, the value given "
-            "and the values allowed.",
-            "Correct the listed fields; GET /api/v1/schemas/case gives the full schema.",
-        ),
-        ProblemType(
-            "request-invalid",
-            "Invalid request",
-            422,
-            "A parameter or the body does not match the operation's schema.",
-            "Compare the request with the operation in /api/v1/openapi.json.",
-        ),
-        ProblemType(
-            "invalid-input",
-            "Invalid input",
-            422,
-            "A value is outside what rvlms accepts (for a score, a user name, a password).",
-            "Read 'detail' and 'errors' for the accepted values.",
-        ),
-        ProblemType(
-            "unauthenticated",
-            "Authentication required",
-            401,
-            "No valid session cookie or bearer token came with the request.",
-            "Send 'Authorization: Bearer <token>' (rvlms user token NAME) or sign in.",
-        ),
-        ProblemType(
-            "forbidden",
-            "Forbidden",
-            403,
-            "Your role does not allow this action; the refusal is recorded in the audit log.",
-            "Ask an administrator if your role should change.",
-        ),
-        ProblemType(
-            "csrf-failed",
-            "Form check failed",
-            403,
-            "A form or cookie-authenticated request came without the anti-forgery token of "
-            "your session (cross-site request forgery protection).",
-            "Reload the page and submit again; programs use a bearer token instead.",
-        ),
-        ProblemType(
-            "not-found",
-            "Not found",
-            404,
-            "The case, user or address does not exist (or the case was deleted).",
-            "Check the identifier; GET /api/v1/cases lists the cases.",
-        ),
-        ProblemType(
-            "method-not-allowed",
-            "Method not allowed",
-            405,
-            "The address exists but not with this HTTP method.",
-            "The 'Allow' header lists the methods the address accepts.",
-        ),
-        ProblemType(
-            "conflict",
-            "Conflict",
-            409,
-            "The case was changed by someone else since the version you edited, or the "
-            "identifier is taken.",
-            "Reload the case, re-apply your change and send the new version.",
-        ),
-        ProblemType(
-            "too-many-attempts",
-            "Too many failed sign-ins",
-            429,
-            "Sign-in is paused for this account after repeated failures, from any address.",
-            "Wait until the time given (Retry-After), or ask an administrator.",
-        ),
-        ProblemType(
-            "body-too-large",
-            "Request body too large",
-            413,
-            "The request body is larger than the server accepts (RVLMS_MAX_REQUEST_BYTES); "
-            "nothing was read or stored.",
-            "Send a smaller body: a case record is a few kilobytes; long notes belong in "
-            "the hospital record, not in rvlms.",
-        ),
-        ProblemType(
-            "knowledge-base",
-            "Knowledge base inconsistent",
-            500,
-            "The packaged knowledge files of this rvlms version do not load.",
-            "Reinstall rvlms; report the detail to the maintainers.",
-        ),
-        ProblemType(
-            "server-error",
-            "Internal server error",
-            500,
-            "An unexpected failure; details are in the server log, not in the response.",
-            "Try again; report the time and address to the administrator if it persists.",
-        ),
-        ProblemType(
-            "http-error",
-            "HTTP error",
-            400,
-            "The request could not be served as sent.",
-            "Read 'detail'.",
-        ),
-    )
-}
 
 
 class FieldError(BaseModel):
@@ -449,177 +332,21 @@ def _reason(status: int) -> str:
         return "HTTP error"
 
 
+def request_invalid(problems: list[FieldProblem], request: Request, status: int) -> Problem:
+    """The problem for a request refused before any route read it (``request-invalid``)."""
+    return problem_for(InvalidFields(problems), request).model_copy(
+        update={
+            "type": _type_uri("request-invalid"),
+            "title": PROBLEM_TYPES["request-invalid"].title,
+            "status": status,
+        }
+    )
+
+
 def wants_problem(request: Request) -> bool:
     """API, CDS and health addresses answer problem+json; web pages answer HTML."""
     path = request.url.path
     return path.startswith(("/api/", "/cds-services", "/healthz"))
-
-
-MAX_JSON_BYTES = 4_000_000
-MAX_JSON_DEPTH = 32
-MAX_NUMBER_DIGITS = 30
-MAX_JSON_STRING = 100_000
-
-
-class _Refused:
-    """A number in a JSON body that rvlms refuses, kept in place to name its field."""
-
-    __slots__ = ("why",)
-
-    def __init__(self, why: str) -> None:
-        self.why = why
-
-
-def _number_or_refused(text: str) -> float | _Refused:
-    digits = sum(c.isdigit() for c in text.split("e")[0].split("E")[0])
-    if digits > MAX_NUMBER_DIGITS:
-        return _Refused(f"a number with {digits} digits; at most {MAX_NUMBER_DIGITS} are accepted")
-    value = float(text)
-    if not math.isfinite(value):
-        return _Refused("a number too large to be represented; send a finite number")
-    return value
-
-
-def _int_or_refused(text: str) -> int | _Refused:
-    digits = len(text.lstrip("-"))
-    if digits > MAX_NUMBER_DIGITS:
-        return _Refused(f"a number with {digits} digits; at most {MAX_NUMBER_DIGITS} are accepted")
-    return int(text)
-
-
-def _constant(_name: str) -> _Refused:
-    return _Refused("not a number JSON allows; send a finite number or null")
-
-
-def _json_problems(document: object) -> list[FieldProblem]:
-    """Refused numbers and over-deep nesting, each with the path of its field."""
-    problems: list[FieldProblem] = []
-    stack: list[tuple[object, tuple[str, ...]]] = [(document, ())]
-    while stack and len(problems) < 20:
-        node, path = stack.pop()
-        where = ".".join(path) or "body"
-        if isinstance(node, _Refused):
-            problems.append(FieldProblem(where, node.why))
-        elif isinstance(node, str) and len(node) > MAX_JSON_STRING:
-            problems.append(
-                FieldProblem(
-                    where,
-                    f"a text of {len(node)} characters; at most {MAX_JSON_STRING} are accepted",
-                )
-            )
-        elif isinstance(node, dict | list):
-            if len(path) >= MAX_JSON_DEPTH:
-                problems.append(
-                    FieldProblem(where, f"nested more than {MAX_JSON_DEPTH} levels deep")
-                )
-                continue
-            items = node.items() if isinstance(node, dict) else enumerate(node)
-            for key, value in items:
-                name = str(key)
-                if len(name) > MAX_JSON_STRING:
-                    problems.append(FieldProblem(where, "a field name that long is not accepted"))
-                    break
-                stack.append((value, (*path, name[:64])))
-    return problems
-
-
-def _is_json(scope: Scope) -> bool:
-    for name, value in scope.get("headers", []):
-        if name == b"content-type":
-            media = value.split(b";")[0].strip().lower()
-            return bool(media == b"application/json" or media.endswith(b"+json"))
-    return False
-
-
-class JsonBodyCheck:
-    """Refuses JSON request bodies that no route should see, with a problem naming the
-    field: NaN and Infinity (which JSON does not have, but Python's parser accepts),
-    numbers too long or too large to represent, texts over :data:`MAX_JSON_STRING`
-    characters, nesting deeper than :data:`MAX_JSON_DEPTH` and bodies over
-    :data:`MAX_JSON_BYTES`. The body is read once
-    and handed on unchanged."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope.get("method") not in ("POST", "PUT", "PATCH"):
-            await self.app(scope, receive, send)
-            return
-        if not _is_json(scope):
-            await self.app(scope, receive, send)
-            return
-        chunks: list[bytes] = []
-        size = 0
-        more = True
-        while more:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                return
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > MAX_JSON_BYTES:
-                await self._refuse(
-                    scope,
-                    send,
-                    413,
-                    [
-                        FieldProblem(
-                            "body", f"the body is larger than {MAX_JSON_BYTES // 1_000_000} MB"
-                        )
-                    ],
-                )
-                return
-            chunks.append(chunk)
-            more = bool(message.get("more_body", False))
-        body = b"".join(chunks)
-        problems = self._check(body)
-        if problems:
-            await self._refuse(scope, send, 422, problems)
-            return
-        delivered = False
-
-        async def replay() -> Message:
-            nonlocal delivered
-            if not delivered:
-                delivered = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()
-
-        await self.app(scope, replay, send)
-
-    @staticmethod
-    def _check(body: bytes) -> list[FieldProblem]:
-        if not body.strip():
-            return []
-        try:
-            document = json.loads(
-                body,
-                parse_constant=_constant,
-                parse_float=_number_or_refused,
-                parse_int=_int_or_refused,
-            )
-        except RecursionError:
-            return [FieldProblem("body", f"nested more than {MAX_JSON_DEPTH} levels deep")]
-        except (ValueError, UnicodeDecodeError):
-            return []
-        return _json_problems(document)
-
-    @staticmethod
-    async def _refuse(scope: Scope, send: Send, status: int, problems: list[FieldProblem]) -> None:
-        request = Request(scope)
-        problem = problem_for(InvalidFields(problems), request).model_copy(
-            update={
-                "type": _type_uri("request-invalid"),
-                "title": PROBLEM_TYPES["request-invalid"].title,
-                "status": status,
-            }
-        )
-        await problem_response(problem)(scope, _no_receive, send)
-
-
-async def _no_receive() -> Message:
-    return {"type": "http.disconnect"}
 
 
 HtmlRenderer = Callable[[Request, Problem], Response]
@@ -691,6 +418,8 @@ def install_error_handlers(app: FastAPI, html: HtmlRenderer) -> None:
     ]
     for kind, handler in handlers:
         app.add_exception_handler(kind, handler)
+    from rvlms.web.json_bodies import JsonBodyCheck  # it renders its refusals with this module
+
     app.add_middleware(JsonBodyCheck)
 
 
