@@ -73,6 +73,21 @@ EXPECTED = {
         "write_wide_csv",
     },
     "rvlms.cli.registry_cmd": {"registry_app"},
+    "rvlms.cli.registry_io_cmd": {"register_io_commands"},
+    "rvlms.cli.registry_support": {
+        "CentreOption",
+        "UserOption",
+        "audited",
+        "console",
+        "handled",
+        "open_registry",
+        "refuse",
+        "registry_url",
+        "short",
+        "usage_error",
+        "user_name",
+        "when",
+    },
     "rvlms.cli.redcap_cmd": {"redcap_app", "register"},
 }
 
