@@ -167,3 +167,28 @@ def test_launches_expire_and_the_oldest_go_first() -> None:
     now[0] += timedelta(minutes=2)
     assert store.get(second) is None
     assert store.get(third) is not None
+
+
+def test_a_clinician_of_two_centres_chooses_the_new_case_s_centre(live: Live) -> None:
+    """The launch page offers the centres where the user may add cases, as the case form
+    does, and stores the case at the chosen one: with two centres, none is guessed."""
+    ctx = live.app.state.rvlms
+    ctx.ensure_ready()
+    ctx.registry.centres.add("east", "East Hospital", created_by="tests")
+    ctx.registry.centres.add("west", "West Hospital", created_by="tests")
+    ctx.accounts.add("dr.two", Role.clinician, PASSWORD, created_by="tests", centre="east")
+    ctx.accounts.grant("dr.two", "west", Role.clinician, granted_by="tests")
+    link = _card_link(live, "ehr-launch-two")
+    for browser in _browser(live, "dr.two"):
+        page = browser.get(link)
+        assert page.status_code == 200, page.text[:500]
+        assert '<select id="centre_code" name="centre_code"' in page.text
+        assert '<option value="east">' in page.text and '<option value="west">' in page.text
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+        assert csrf
+        created = browser.post(
+            link.removeprefix(live.url) + "/case",
+            data={"csrf_token": csrf.group(1), "case_id": "MDT-2026-two", "centre_code": "west"},
+        )
+        assert created.status_code == 303, created.text[:500]
+    assert ctx.registry.get("MDT-2026-two").centre == "west"

@@ -26,6 +26,7 @@ from rvlms.web.context import ContextDep, WebContext
 from rvlms.web.plans import draw_map
 from rvlms.web.policy import Action
 from rvlms.web.rendering import render
+from rvlms.web.routes.web_case_data import new_case_centres, target_centre
 from rvlms.web.security import Principal, authorize, checked_form, web_principal
 
 __all__ = ["routers"]
@@ -86,6 +87,7 @@ def _page(
         decision_map=draw_map(launch.mapping.case),
         explain_links=False,
         existing=existing,
+        new_case_centres=new_case_centres(me),
         demo_label=DEMO_LABEL,
         proposed_id=extra.pop("proposed_id", launch.mapping.case.case_id),
         problems=extra.pop("problems", []),
@@ -126,7 +128,7 @@ def routers(ctx: WebContext) -> list[APIRouter]:
         entered = form.get("case_id")
         case_id = entered.strip() if isinstance(entered, str) and entered.strip() else None
         case_id = case_id or launch.mapping.case.case_id
-        centre = me.home_centre(Action.case_create)
+        centre = target_centre(form, me)
         grant = authorize(
             ctx,
             me,

@@ -27,7 +27,7 @@ from rvlms.web.forms import (
 )
 from rvlms.web.policy import Action
 from rvlms.web.rendering import render
-from rvlms.web.routes.web_case_data import stored_data
+from rvlms.web.routes.web_case_data import new_case_centres, stored_data, target_centre
 from rvlms.web.security import (
     Grant,
     Principal,
@@ -85,7 +85,7 @@ def _form_page(
         "case_form.html",
         status_code=status_code,
         me=principal,
-        new_case_centres=_new_case_centres(principal),
+        new_case_centres=new_case_centres(principal),
         action=action,
         data=data,
         layout=layout,
@@ -126,7 +126,7 @@ def new_case_form(
 def create_from_form(request: Request, form: FormDep, ctx: ContextDep, me: Me) -> Response:
     entered = _form_input(form)
     case_id = entered.get("case_id")
-    target = _target_centre(form, me)
+    target = target_centre(form, me)
     grant = authorize(ctx, me, Action.case_create, case_id or None, request=request, centre=target)
     data, layout = form_to_data({}, entered)
     if case_id:
@@ -143,18 +143,6 @@ def create_from_form(request: Request, form: FormDep, ctx: ContextDep, me: Me) -
             **_form_failure(failure, layout, new=True, case_id=case_id),
         )
     return _saved(stored.case_id)
-
-
-def _new_case_centres(principal: Principal) -> list[str]:
-    """The centres a new case may go to (a choice is offered when there are several)."""
-    return sorted(principal.scope_for(Action.case_create).centres or [])
-
-
-def _target_centre(form: FormData, me: Principal) -> str | None:
-    """The centre a new case goes to: the form's ``centre_code``, else the one centre
-    where the user may add cases."""
-    chosen = str(form.get("centre_code") or "").strip().lower()[:64]
-    return chosen or me.home_centre(Action.case_create)
 
 
 @router.get("/cases/{case_id}/edit")
@@ -228,7 +216,7 @@ def _yaml_page(
         "case_yaml.html",
         status_code=status_code,
         me=principal,
-        new_case_centres=_new_case_centres(principal),
+        new_case_centres=new_case_centres(principal),
         action=action,
         text=text,
         case_id=case_id,
@@ -270,7 +258,7 @@ def create_from_yaml(request: Request, form: FormDep, ctx: ContextDep, me: Me) -
             problems=invalid.problems,
             status_code=422,
         )
-    target = _target_centre(form, me)
+    target = target_centre(form, me)
     grant = authorize(ctx, me, Action.case_create, case.case_id, request=request, centre=target)
     try:
         grant.registry.add(case, grant.username, centre=target)
