@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from rvlms.cli.analysis_cmd import AnalyzeFormat as NetworkFormat
 from rvlms.cli.common import finite
 
 if TYPE_CHECKING:
@@ -32,13 +33,6 @@ __all__ = ["NetworkFormat", "TimeOption", "network_app", "register"]
 network_app = typer.Typer(
     help="Multicentre analysis without pooling patient data (Flower).", no_args_is_help=True
 )
-
-
-class NetworkFormat(enum.StrEnum):
-    text = "text"
-    json = "json"
-    html = "html"
-    pdf = "pdf"
 
 
 class TimeOption(enum.StrEnum):
