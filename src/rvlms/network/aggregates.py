@@ -31,6 +31,7 @@ from rvlms.analysis.report import software_versions
 from rvlms.analysis.suppression import suppress_count
 from rvlms.analysis.survival import ENDPOINT_COLUMNS
 from rvlms.analysis.variables import as_levels
+from rvlms.network.centre_cohort import load_centre_cohort
 from rvlms.network.policy import NodePolicy, QueryRefused
 from rvlms.network.queries import CoxQuery, Query, SummaryQuery, parse_query
 
@@ -58,21 +59,6 @@ HISTOGRAM_WIDTHS: Final[dict[str, float]] = {
     "follow_up_months": 6.0,
 }
 DEFAULT_WIDTH: Final[float] = 1.0
-
-
-def load_centre_cohort(policy: NodePolicy) -> pd.DataFrame:
-    """The centre's cohort table after its inclusion filter, read from its own registry."""
-    from rvlms.registry import Registry
-    from rvlms.registry.engine import check_url
-
-    url = check_url(policy.registry, must_exist=True)
-    with Registry(url, migrate=False) as registry:
-        return registry.cohort_frame(
-            synthetic=policy.synthetic,
-            imaging_type=policy.imaging_type,
-            ivc_level=policy.ivc_level,
-            sex=policy.sex,
-        )
 
 
 def answer_from_registry(policy: NodePolicy, query: dict[str, Any]) -> dict[str, Any]:
@@ -154,10 +140,13 @@ def _survival_table(frame: pd.DataFrame, endpoint: str, by: str | None, policy: 
         mask = labels == label
         released[mask] = release_times(times[mask], policy)
     table = pd.DataFrame({"time": released, "group": labels, "event": events})
-    rows: list[list[Any]] = []
-    for (time, label), part in table.groupby(["time", "group"], sort=True):
-        d = int(part["event"].sum())
-        rows.append([float(str(time)), None if label == "\0" else str(label), d, len(part) - d])
+    cells = table.groupby(["time", "group"], sort=True)["event"].agg(["sum", "size"])
+    rows: list[list[Any]] = [
+        [float(time), None if label == "\0" else str(label), int(d), int(n) - int(d)]
+        for (time, label), d, n in zip(
+            cells.index, cells["sum"].tolist(), cells["size"].tolist(), strict=True
+        )
+    ]
     return {
         "rows": rows,
         "left_out": suppress_count(int((~complete).sum()), policy.min_cell),

@@ -115,6 +115,21 @@ class Reading:
         with Session(self._engine) as session:
             return int(session.execute(query).scalar_one())
 
+    def stamp(self) -> tuple[int, int, int]:
+        """A value that changes whenever a case is added, updated or deleted.
+
+        Every write adds a row or raises a row's version (a deletion too), so the number
+        of rows, the sum of their versions and the highest row id together tell a cached
+        cohort table whether it is still the registry's. One aggregate query, cheap
+        enough to ask before every use of a cache.
+        """
+        query = select(
+            func.count(), func.coalesce(func.sum(CaseRow.version), 0), func.max(CaseRow.id)
+        ).where(*self._within())
+        with Session(self._engine) as session:
+            rows, versions, highest = session.execute(query).one()
+        return int(rows), int(versions), int(highest or 0)
+
     def existing(self, case_ids: Iterable[str]) -> dict[str, bool]:
         """Which of ``case_ids`` are taken: id → True if current, False if deleted."""
         wanted = builtins.list(dict.fromkeys(case_ids))
