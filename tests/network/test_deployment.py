@@ -7,8 +7,10 @@ registry URL and the release policy. The coordinator's ServerApp is submitted wi
 in a second run, a node that is down is named as missing (``on-missing = report``;
 ``fail`` is checked in-process in test_policy.py), a node whose small-cell rule the
 query would break refuses it, and a node asked for a variable it does not release
-refuses with the variable named. Insecure mode on 127.0.0.1 only. Every process is
-stopped at the end of the test.
+refuses with the variable named. Between the runs centre A registers five more cases,
+which its warm ClientApp runtime must see; node E answers (its refusal) through Flower's
+own ClientApp process instead of the warm runtime. Insecure mode on 127.0.0.1 only.
+Every process is stopped at the end of the test.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from rvlms.analysis import fit_cox, summarise_survival, validate_cohort
 from rvlms.network.deploy import network, write_app
 from rvlms.network.policy import DEFAULT_VARIABLES
 from rvlms.network.report import FederatedReport
+from rvlms.network.warm import READY
 from rvlms.registry import Registry
 from rvlms.synth import synthetic_cases
 
@@ -79,12 +82,17 @@ def test_three_centres_on_loopback(tmp_path: Path, pg_url: str) -> None:
         for term in report.cox.terms:
             assert term.hazard_ratio == pytest.approx(tight.loc[term.term, "exp(coef)"], abs=1e-8)
 
+        assert all(READY in (tmp_path / "net" / f"supernode-{c}.log").read_text() for c in urls)
+
         net.stop("supernode-C")
+        frames["A"] = _fill(urls["A"], "A2", 5, 105)
         net.start_supernode(
             "D", {"centre": "D", "registry": small, "min-cell": 30, "times": "exact"}
         )
         released = ",".join(v for v in DEFAULT_VARIABLES if v != "blood_loss_ml")
-        net.start_supernode("E", {"centre": "E", "registry": urls["A"], "variables": released})
+        net.start_supernode(
+            "E", {"centre": "E", "registry": urls["A"], "variables": released}, cold=True
+        )
         degraded = write_app(
             tmp_path / "app-report",
             {
@@ -98,6 +106,7 @@ def test_three_centres_on_loopback(tmp_path: Path, pg_url: str) -> None:
         partial = _report(net.run(degraded, RUN_TIMEOUT))
     assert not any(p.poll() is None for p in net.processes.values())
     status = {c.centre: (c.status, c.reason or "") for c in partial.provenance.centres}
+    assert {c.centre: c.n for c in partial.provenance.centres if c.n} == {"A": 125, "B": 90}
     assert sorted(partial.centre_names()) == ["A", "B"]
     assert status["C"] == ("missing", "did not answer")
     assert status["D"][0] == "refused"

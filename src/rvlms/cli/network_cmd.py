@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import enum
 import json
-import os
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -158,6 +156,23 @@ def node_command(
             help="This node's key for SuperNode authentication.",
         ),
     ] = None,
+    poll_seconds: Annotated[
+        float,
+        typer.Option(
+            "--poll-seconds",
+            min=0.01,
+            max=60.0,
+            help="Longest wait between two polls of the SuperLink (Flower's own is 3 s).",
+        ),
+    ] = 0.05,
+    warm: Annotated[
+        bool,
+        typer.Option(
+            "--warm/--cold",
+            help="Answer from a warm ClientApp runtime that keeps the imports and the "
+            "cohort table (default), or start a fresh Flower ClientApp process per query.",
+        ),
+    ] = True,
     dry_run: Annotated[
         bool,
         typer.Option(
@@ -168,8 +183,9 @@ def node_command(
 ) -> None:
     """Run this centre's node: answer the coordinator's queries from the local registry."""
     from rvlms.errors import RvlmsError
-    from rvlms.network.deploy import is_loopback, node_config_text, tool
+    from rvlms.network.deploy import flower_env, is_loopback, node_config_text
     from rvlms.network.policy import NodePolicy
+    from rvlms.network.supernode import node_argv
 
     finite("--bin-months", bin_months, "a width in months")
     config: dict[str, object] = {
@@ -215,24 +231,17 @@ def node_command(
             f"--registry: the registry could not be read: {detail[0] if detail else error}", 1
         ) from error
     _check_superlink(superlink)
-    argv = [
-        tool("flower-supernode"),
-        "--superlink",
-        superlink,
-        "--node-config",
-        node_config_text(config),
-    ]
-    argv += transport
+    argv = node_argv(
+        ["--superlink", superlink, "--node-config", node_config_text(config), *transport],
+        poll_seconds=poll_seconds,
+        cold=not warm,
+    )
     typer.echo(
         f"centre {policy.centre}: node for {superlink} "
         f"({policy.times} times, min-cell {policy.min_cell})",
         err=True,
     )
-    env = {
-        **os.environ,
-        "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]),
-    }
-    raise typer.Exit(subprocess.call(argv, env=env))
+    raise typer.Exit(subprocess.call(argv, env=flower_env()))
 
 
 def _run_config(

@@ -29,11 +29,14 @@ from pathlib import Path
 from typing import IO, Any
 
 from rvlms.network.coordinator import NetworkError
+from rvlms.network.flower_settings import FLOWER_QUIET, SUPEREXEC_POLL
+from rvlms.network.supernode import DEFAULT_POLL_SECONDS, node_argv
 
 __all__ = [
     "APP_MODULE",
     "FlowerNetwork",
     "Tls",
+    "flower_env",
     "free_port",
     "is_loopback",
     "node_config_text",
@@ -171,6 +174,7 @@ class FlowerNetwork:
     port: int = field(default_factory=free_port)
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     _logs: list[IO[bytes]] = field(default_factory=list)
+    _warm: set[str] = field(default_factory=set)
 
     @property
     def address(self) -> str:
@@ -180,7 +184,7 @@ class FlowerNetwork:
         home.mkdir(parents=True, exist_ok=True)
         log = open(self.workdir / f"{name}.log", "wb")  # noqa: SIM115 - closed in close()
         self._logs.append(log)
-        process = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, env=_env(home))
+        process = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, env=flower_env(home))
         self.processes[name] = process
         return process
 
@@ -198,9 +202,17 @@ class FlowerNetwork:
         process = self._spawn("superlink", argv, self.workdir / "home-superlink")
         _wait_port(self.port, process, timeout, self.workdir / "superlink.log")
 
-    def start_supernode(self, centre: str, node_config: Mapping[str, object]) -> None:
-        argv = [
-            tool("flower-supernode"),
+    def start_supernode(
+        self,
+        centre: str,
+        node_config: Mapping[str, object],
+        *,
+        poll_seconds: float = DEFAULT_POLL_SECONDS,
+        cold: bool = False,
+    ) -> None:
+        """Start a centre's SuperNode as ``rvlms network node`` does
+        (:mod:`rvlms.network.supernode`); ``cold`` leaves out the warm ClientApp runtime."""
+        flower = [
             "--insecure",
             "--superlink",
             self.address,
@@ -209,9 +221,35 @@ class FlowerNetwork:
             "--node-config",
             node_config_text(node_config),
         ]
-        self._spawn(f"supernode-{centre}", argv, self.workdir / f"home-{centre}")
+        argv = node_argv(flower, poll_seconds=poll_seconds, cold=cold)
+        name = f"supernode-{centre}"
+        self._spawn(name, argv, self.workdir / f"home-{centre}")
+        if not cold:
+            self._warm.add(name)
+
+    def wait_until_warm(self, timeout: float = 120.0) -> None:
+        """Wait until every running SuperNode's warm ClientApp runtime has warmed up.
+
+        Queries that come earlier are answered too, once the warm-up is done; waiting
+        first keeps the warm-up out of a timed analysis.
+        """
+        from rvlms.network.warm import READY
+
+        deadline = time.monotonic() + timeout
+        pending = {name for name in self._warm if name in self.processes}
+        while pending:
+            for name in sorted(pending):
+                log = self.workdir / f"{name}.log"
+                if READY in log.read_text(encoding="utf-8", errors="replace"):
+                    pending.discard(name)
+                elif self.processes[name].poll() is not None:
+                    raise NetworkError(f"{name} exited at start-up (see {log})")
+            if pending and time.monotonic() > deadline:
+                raise NetworkError(f"{', '.join(sorted(pending))}: not warm within {timeout:.0f} s")
+            time.sleep(0.1)
 
     def stop(self, name: str) -> None:
+        self._warm.discard(name)
         process = self.processes.pop(name)
         _terminate(process)
 
@@ -232,20 +270,27 @@ class FlowerNetwork:
         )
 
 
-def _env(home: Path) -> dict[str, str]:
-    """Flower's helpers (``flower-superexec``, ``flwr-serverapp``, ``flwr-clientapp``) are
-    found on PATH, so this interpreter's scripts folder goes first."""
+def flower_env(home: Path | None = None) -> dict[str, str]:
+    """The environment of a Flower process started by rvlms.
+
+    Flower's helpers (``flower-superexec``, ``flwr-serverapp``, ``flwr-clientapp``) are
+    found on PATH, so this interpreter's scripts folder goes first; Flower's telemetry and
+    update check are off, so nothing connects anywhere but the SuperLink; a SuperExec
+    looks for new tasks every 0.05 s rather than Flower's default 1 s (a SuperNode's
+    follows its ``--poll-seconds``).
+    """
     scripts = str(Path(sys.executable).parent)
     path = os.pathsep.join([scripts, os.environ.get("PATH", "")])
-    return {
+    env = {
         **os.environ,
         "PATH": path,
-        "FLWR_HOME": str(home),
         "PYTHONUNBUFFERED": "1",
-        "FLWR_SUPEREXEC_TASK_POLL_INTERVAL": os.environ.get(
-            "FLWR_SUPEREXEC_TASK_POLL_INTERVAL", "0.2"
-        ),
+        SUPEREXEC_POLL: os.environ.get(SUPEREXEC_POLL, "0.05"),
+        **FLOWER_QUIET,
     }
+    if home is not None:
+        env["FLWR_HOME"] = str(home)
+    return env
 
 
 def _descendants(pid: int) -> list[int]:
@@ -331,7 +376,7 @@ def run_analysis(
     for item in run_config:
         argv += ["--run-config", item]
     submitted = subprocess.run(
-        argv, capture_output=True, env=_env(home), timeout=timeout, check=False
+        argv, capture_output=True, env=flower_env(home), timeout=timeout, check=False
     )
     detail = (submitted.stdout + submitted.stderr).decode(errors="replace").strip()
     try:

@@ -32,6 +32,7 @@ from flwr.serverapp import Grid, ServerApp
 
 from rvlms.errors import RvlmsError
 from rvlms.network.coordinator import AnalysisPlan, Answer, NetworkError, run_federated
+from rvlms.network.flower_settings import shorten_serverapp_waits
 from rvlms.network.policy import NodePolicy
 
 __all__ = ["FlowerTransport", "client_app", "plan_from_run_config", "server_app"]
@@ -64,13 +65,32 @@ def query(msg: Message, context: Context) -> Message:
 
 
 class FlowerTransport:
-    """The coordinator's transport over a Flower Grid (one message per node per round)."""
+    """The coordinator's transport over a Flower Grid (one message per node per round).
+
+    Replies are pulled every ``poll_seconds`` with the Grid's own ``push_messages`` and
+    ``pull_messages``: ``Grid.send_and_receive`` waits a fixed 3 s between pulls in
+    Flower 1.42, which would be most of a round's time.
+    """
 
     engine = "Flower deployment engine (SuperLink + SuperNodes)"
 
-    def __init__(self, grid: Grid, round_timeout: float) -> None:
+    def __init__(self, grid: Grid, round_timeout: float, poll_seconds: float = 0.02) -> None:
         self._grid = grid
         self._timeout = round_timeout
+        self._poll = poll_seconds
+
+    def _exchange(self, messages: list[Message]) -> list[Message]:
+        waiting = set(self._grid.push_messages(messages))
+        deadline = time.monotonic() + self._timeout
+        replies: list[Message] = []
+        while waiting:
+            got = list(self._grid.pull_messages(waiting))
+            replies += got
+            waiting -= {m.metadata.reply_to_message_id for m in got}
+            if not waiting or time.monotonic() >= deadline:
+                break
+            time.sleep(self._poll)
+        return replies
 
     def nodes(self) -> list[str]:
         return [str(node) for node in self._grid.get_node_ids()]
@@ -86,7 +106,7 @@ class FlowerTransport:
             for node in nodes
         ]
         out: dict[str, Answer] = {}
-        for reply in self._grid.send_and_receive(messages, timeout=self._timeout):
+        for reply in self._exchange(messages):
             node = str(reply.metadata.src_node_id)
             if not reply.has_content():
                 error = reply.error.reason if reply.has_error() else "no content"
@@ -142,6 +162,9 @@ def main(grid: Grid, context: Context) -> None:
     """Run the pooled analysis and write the report (or the reason it failed) to ``out``."""
     config = dict(context.run_config)
     out = Path(str(config["out"]))
+    shorten_serverapp_waits()
+    from lifelines import KaplanMeierFitter  # noqa: F401 - start-up, not the analysis
+
     try:
         plan = plan_from_run_config(config)
         wanted = int(config.get("wait-nodes", 0)) or max(1, len(plan.expected_centres))
