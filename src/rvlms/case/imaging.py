@@ -41,6 +41,7 @@ def _listed(what: str) -> Any:
 
 _EXTENT_RANK = {extent: rank for rank, extent in enumerate(InvolvementExtent)}
 
+
 class ImagingStudy(RecordModel):
     modality: ImagingModality = Field(
         description="Imaging modality (zhang2021 Methods: contrast-enhanced CT, CT urography, MRI)"

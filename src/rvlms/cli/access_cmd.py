@@ -38,7 +38,6 @@ centre_app = typer.Typer(
 )
 
 
-
 class GrantRole(StrEnum):
     clinician = "clinician"
     researcher = "researcher"

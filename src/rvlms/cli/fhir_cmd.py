@@ -34,7 +34,6 @@ fhir_app = typer.Typer(
 )
 
 
-
 def _user(user: str | None) -> str:
     if user and user.strip():
         return user.strip()

@@ -39,6 +39,7 @@ user_app = typer.Typer(
     no_args_is_help=True,
 )
 
+
 class RoleName(StrEnum):
     clinician = "clinician"
     researcher = "researcher"
