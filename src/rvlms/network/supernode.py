@@ -93,8 +93,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     warm = None if args.cold else _start_warm_runtime(flower_args)
     if not shorten_node_waits(args.poll_seconds):
         print(
-            f"rvlms node: Flower is not {FLOWER_VERSION}; the SuperNode keeps Flower's own "
-            "waits between polls (3 s when idle)",
+            f"rvlms node: Flower's waits were read from Flower {FLOWER_VERSION} and are not "
+            "shortened under this one; the SuperNode keeps its own (3 s between idle polls)",
             file=sys.stderr,
         )
     from flwr.supernode.cli.flower_supernode import flower_supernode

@@ -17,7 +17,8 @@ warm process is not running, the launcher runs Flower's own ``flwr-clientapp``.
 
 The forking process holds no threads of its own, no open database connection and no
 network connection when it forks, and freezes its objects out of the garbage collector
-first (``gc.freeze``), so that a child's collections do not copy the shared memory.
+for the fork (``gc.freeze``), so that a child's collections do not copy the memory it
+shares with its parent.
 """
 
 from __future__ import annotations
@@ -176,6 +177,7 @@ def _dispatch(server: socket.socket, conn: socket.socket, policy: NodePolicy | N
     gc.freeze()
     if os.fork() == 0:
         _child(server, conn, argv, fds)
+    gc.unfreeze()
     for fd in fds:
         os.close(fd)
 
