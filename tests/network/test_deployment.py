@@ -9,12 +9,16 @@ in a second run, a node that is down is named as missing (``on-missing = report`
 query would break refuses it, and a node asked for a variable it does not release
 refuses with the variable named. Between the runs centre A registers five more cases,
 which its warm ClientApp runtime must see; node E answers (its refusal) through Flower's
-own ClientApp process instead of the warm runtime. Insecure mode on 127.0.0.1 only.
+own ClientApp process instead of the warm runtime, and so does node B, whose warm runtime
+is killed between the runs. Insecure mode on 127.0.0.1 only.
 Every process is stopped at the end of the test.
 """
 
 from __future__ import annotations
 
+import os
+import re
+import signal
 from pathlib import Path
 
 import pandas as pd
@@ -82,7 +86,11 @@ def test_three_centres_on_loopback(tmp_path: Path, pg_url: str) -> None:
         for term in report.cox.terms:
             assert term.hazard_ratio == pytest.approx(tight.loc[term.term, "exp(coef)"], abs=1e-8)
 
-        assert all(READY in (tmp_path / "net" / f"supernode-{c}.log").read_text() for c in urls)
+        logs = {c: (tmp_path / "net" / f"supernode-{c}.log").read_text() for c in urls}
+        assert all(READY in log for log in logs.values())
+        warm_b = re.search(rf"{READY} \(pid (\d+)\)", logs["B"])
+        assert warm_b is not None
+        os.kill(int(warm_b.group(1)), signal.SIGKILL)
 
         net.stop("supernode-C")
         frames["A"] = _fill(urls["A"], "A2", 5, 105)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -56,7 +57,7 @@ def _node_config(flower_args: Sequence[str]) -> str:
     return ""
 
 
-def _start_warm_runtime(flower_args: Sequence[str]) -> subprocess.Popen[bytes]:
+def _start_warm_runtime(flower_args: Sequence[str]) -> tuple[subprocess.Popen[bytes], Path]:
     from rvlms.network.deploy import tool
     from rvlms.network.warm import write_launcher
 
@@ -66,7 +67,7 @@ def _start_warm_runtime(flower_args: Sequence[str]) -> subprocess.Popen[bytes]:
     os.environ["PATH"] = os.pathsep.join([str(folder), os.environ.get("PATH", "")])
     argv = [sys.executable, "-m", "rvlms.network.warm", "--socket", str(socket_path)]
     argv += ["--parent-pid", str(os.getpid()), "--node-config", _node_config(flower_args)]
-    return subprocess.Popen(argv)
+    return subprocess.Popen(argv), folder
 
 
 def _seconds(text: str) -> float:
@@ -103,8 +104,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     try:
         flower_supernode()
     finally:
-        if warm is not None and warm.poll() is None:
-            warm.terminate()
+        if warm is not None:
+            process, folder = warm
+            if process.poll() is None:
+                process.terminate()
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 if __name__ == "__main__":
