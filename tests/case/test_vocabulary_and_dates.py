@@ -109,3 +109,20 @@ def test_date_hints(text: str, expected: str | None) -> None:
 def test_impossible_iso_date_says_the_format() -> None:
     problem = _problems({"operation": {"date": "2024-02-30"}})["operation.date"]
     assert "YYYY-MM-DD" in problem.message
+
+
+def test_a_records_own_json_is_read_back_whole_without_rereading_its_words() -> None:
+    from pydantic import ValidationError
+
+    from rvlms.case import parse_own_json
+    from rvlms.examples import load_zhang2021
+
+    for case in load_zhang2021():
+        text = case.model_dump_json(exclude_none=True)
+        assert parse_own_json(text) == parse_case(case.model_dump(mode="json")) == case
+    spelt_by_hand = '{"case_id": "x", "demographics": {"sex": "Female"}}'
+    assert parse_case({"case_id": "x", "demographics": {"sex": "Female"}}).demographics.sex
+    with pytest.raises(ValidationError):
+        parse_own_json(spelt_by_hand)
+    with pytest.raises(ValidationError):
+        parse_own_json('{"case_id": "x", "demographics": {"age": 300}}')

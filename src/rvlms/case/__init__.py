@@ -2,7 +2,14 @@
 
 from rvlms.case.cohort import COHORT_COLUMNS, OPTIONAL_COLUMNS, cohort_row, survival
 from rvlms.case.imaging import Imaging, ImagingStudy, OrganInvolvement, TumourThrombus
-from rvlms.case.io import dump_case, field_problems, load_case, parse_case, read_case_data
+from rvlms.case.io import (
+    dump_case,
+    field_problems,
+    load_case,
+    parse_case,
+    parse_own_json,
+    read_case_data,
+)
 from rvlms.case.outcome import (
     Complication,
     FollowUp,
@@ -56,6 +63,7 @@ __all__ = [
     "field_problems",
     "load_case",
     "parse_case",
+    "parse_own_json",
     "read_case_data",
     "survival",
 ]

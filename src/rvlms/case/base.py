@@ -15,6 +15,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    ValidationInfo,
     ValidatorFunctionWrapHandler,
     WrapValidator,
     model_validator,
@@ -35,6 +36,7 @@ from rvlms.case.plausibility import (
 from rvlms.case.vocab import TestResult, vocabulary_key
 
 __all__ = [
+    "CANONICAL",
     "CONSISTENCY",
     "DATE_FORMAT",
     "CaseDate",
@@ -52,6 +54,12 @@ __all__ = [
     "date_hint",
     "refuse",
 ]
+
+
+CANONICAL = "canonical"
+"""Validation context key: the data is a record's own JSON (``model_dump_json``), whose
+vocabulary words are already spelt as the vocabulary spells them, so they are not read
+again without regard to case."""
 
 
 class RecordModel(BaseModel):
@@ -72,8 +80,8 @@ class RecordModel(BaseModel):
 
     @model_validator(mode="before")
     @classmethod
-    def _vocabulary_words(cls, data: Any) -> Any:
-        if not isinstance(data, dict):
+    def _vocabulary_words(cls, data: Any, info: ValidationInfo) -> Any:
+        if not isinstance(data, dict) or (info.context and info.context.get(CANONICAL)):
             return data
         changed: dict[str, Any] | None = None
         for name, words in _vocabularies(cls).items():
@@ -88,7 +96,9 @@ class RecordModel(BaseModel):
 
 @functools.cache
 def _vocabularies(model: type[BaseModel]) -> dict[str, dict[str, str]]:
-    """For each field holding vocabulary words, its words by their normalised spelling."""
+    """For each field holding vocabulary words, its words by their normalised spelling and
+    by themselves, so that a word already spelt as the vocabulary spells it - the case of
+    every stored record - is found without normalising it."""
     found: dict[str, dict[str, str]] = {}
     for name, info in model.model_fields.items():
         for kind in _leaf_types(info.annotation):
@@ -96,7 +106,7 @@ def _vocabularies(model: type[BaseModel]) -> dict[str, dict[str, str]]:
                 values = [m.value for m in kind if isinstance(m.value, str)]
                 keys = [vocabulary_key(v) for v in values]
                 if values and len(set(keys)) == len(keys):
-                    found[name] = dict(zip(keys, values, strict=True))
+                    found[name] = {**dict(zip(keys, values, strict=True)), **{v: v for v in values}}
     return found
 
 
@@ -111,6 +121,8 @@ def _leaf_types(annotation: Any) -> list[Any]:
 
 def _read_words(given: Any, words: dict[str, str]) -> Any:
     if isinstance(given, str) and not isinstance(given, Enum):
+        if words.get(given) == given:
+            return given
         return words.get(vocabulary_key(given), given)
     if isinstance(given, list):
         read = [_read_words(item, words) for item in given]

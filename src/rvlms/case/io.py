@@ -23,7 +23,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from rvlms.case.base import CONSISTENCY
+from rvlms.case.base import CANONICAL, CONSISTENCY
 from rvlms.case.plausibility import NOT_FINITE
 from rvlms.case.record import Case, Chronology, chronology_problems
 from rvlms.case.vocab import vocabulary_key
@@ -156,6 +156,16 @@ def _raw_chronology_problems(data: Any) -> list[FieldProblem]:
         if match:
             problems.append(FieldProblem(path=match.group(1), message=match.group(2)))
     return problems
+
+
+def parse_own_json(text: str) -> Case:
+    """A case from JSON that a ``Case`` wrote (``model_dump_json``), validated in full.
+
+    Its vocabulary words are taken as spelt, since a record writes them as the vocabulary
+    does; everything else - types, ranges, the checks across sections - is checked as for
+    any input. Raises pydantic's ``ValidationError``.
+    """
+    return Case.model_validate_json(text, context={CANONICAL: True})
 
 
 def read_case_data(path: Path) -> Any:

@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from sqlalchemy import ColumnElement, Table, insert, select
 from sqlalchemy.engine import Connection
 
-from rvlms.case import Case, cohort_row, field_problems
+from rvlms.case import Case, cohort_row, field_problems, parse_own_json
 from rvlms.case import parse_case as _parse_case
 from rvlms.errors import CaseInvalid, Conflict, InputError
 from rvlms.registry.engine import JsonText
@@ -86,7 +86,7 @@ def validated(case: CaseInput) -> tuple[Case, JsonText]:
     if isinstance(case, Case):
         text = case.model_dump_json(exclude_none=True)
         try:
-            checked = Case.model_validate_json(text)
+            checked = parse_own_json(text)
         except ValidationError as exc:
             raise CaseInvalid(field_problems(exc, Case), source=case.case_id) from None
         return checked, JsonText(text)
