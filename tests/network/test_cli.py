@@ -126,3 +126,73 @@ def test_the_pooled_report_renders_as_html_and_pdf(tmp_path: Path) -> None:
     html = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert "Centres (provenance)" in html and "pooled aggregates of A, B" in html
     assert (tmp_path / "report.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_two_nodes_started_with_the_command_answer_analyze_and_stop_with_it(
+    tmp_path: Path,
+) -> None:
+    """The commands a centre and a coordinator type, as processes: two ``rvlms network
+    node`` on one machine (one warm, one ``--cold``, each its own ``--runtime-port``) and
+    ``rvlms network analyze``. Stopping a node's command stops its SuperNode and its warm
+    ClientApp runtime."""
+    import re
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    import pandas as pd
+
+    from rvlms.analysis import summarise_survival, validate_cohort
+    from rvlms.network.deploy import flower_env, free_port, network
+    from rvlms.network.warm import READY
+    from rvlms.registry import Registry
+
+    urls = demo_registries(tmp_path, {"X": 60, "Y": 50}, 3)
+    rvlms = [str(Path(sys.executable).parent / "rvlms")]
+    with network(tmp_path / "net") as net:
+        net.start_superlink()
+        logs = {c: tmp_path / f"node-{c}.log" for c in urls}
+        nodes: dict[str, subprocess.Popen[bytes]] = {}
+        for centre, extra in (("X", []), ("Y", ["--cold"])):
+            argv = [*rvlms, "network", "node", "--centre", centre, "--registry", urls[centre]]
+            argv += ["--superlink", net.address, "--times", "exact"]
+            argv += ["--runtime-port", str(free_port()), *extra]
+            with logs[centre].open("wb") as out:
+                nodes[centre] = subprocess.Popen(
+                    argv, stdout=out, stderr=subprocess.STDOUT, env=flower_env(tmp_path / centre)
+                )
+        try:
+            analyze = [*rvlms, "network", "analyze", "--superlink", net.address]
+            analyze += ["--centres", "X,Y", "--wait", "90", "--timeout", "150", "--format", "json"]
+            done = subprocess.run(
+                analyze,
+                capture_output=True,
+                text=True,
+                env=flower_env(tmp_path / "coordinator"),
+                timeout=200,
+            )
+            assert done.returncode == 0, done.stderr
+            report = json.loads(done.stdout)
+            centres = {c["centre"]: c["n"] for c in report["provenance"]["centres"]}
+            assert centres == {"X": 60, "Y": 50}
+            frames = []
+            for url in urls.values():
+                with Registry(url) as registry:
+                    frames.append(registry.cohort_frame())
+            union = validate_cohort(pd.concat(frames, ignore_index=True))
+            assert report["survival"]["dfs"]["n"] == summarise_survival(union, "dfs").n == 110
+            warm = re.search(rf"{READY} \(pid (\d+)\)", logs["X"].read_text())
+            assert warm is not None and READY not in logs["Y"].read_text()
+            for process in nodes.values():
+                process.send_signal(signal.SIGTERM)
+                process.wait(timeout=30)
+            deadline = time.monotonic() + 30
+            while Path(f"/proc/{warm.group(1)}").exists() and time.monotonic() < deadline:
+                time.sleep(0.2)
+            assert not Path(f"/proc/{warm.group(1)}").exists(), "the warm runtime outlived its node"
+        finally:
+            for process in nodes.values():
+                if process.poll() is None:
+                    process.kill()
+                    process.wait()

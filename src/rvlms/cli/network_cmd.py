@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import enum
 import json
-import subprocess
+import os
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -156,6 +157,16 @@ def node_command(
             help="This node's key for SuperNode authentication.",
         ),
     ] = None,
+    runtime_port: Annotated[
+        int,
+        typer.Option(
+            "--runtime-port",
+            min=1,
+            max=65535,
+            help="Local port of the SuperNode's Runtime API, on 127.0.0.1 (another one for "
+            "each node that runs on the same machine).",
+        ),
+    ] = 9094,
     poll_seconds: Annotated[
         float,
         typer.Option(
@@ -181,7 +192,11 @@ def node_command(
         ),
     ] = False,
 ) -> None:
-    """Run this centre's node: answer the coordinator's queries from the local registry."""
+    """Run this centre's node: answer the coordinator's queries from the local registry.
+
+    The command becomes the node's SuperNode process, so that stopping it (Ctrl-C, a
+    service manager's SIGTERM) stops the node and the helpers it started.
+    """
     from rvlms.errors import RvlmsError
     from rvlms.network.deploy import flower_env, is_loopback, node_config_text
     from rvlms.network.policy import NodePolicy
@@ -232,7 +247,15 @@ def node_command(
         ) from error
     _check_superlink(superlink)
     argv = node_argv(
-        ["--superlink", superlink, "--node-config", node_config_text(config), *transport],
+        [
+            "--superlink",
+            superlink,
+            "--port",
+            str(runtime_port),
+            "--node-config",
+            node_config_text(config),
+            *transport,
+        ],
         poll_seconds=poll_seconds,
         cold=not warm,
     )
@@ -241,7 +264,9 @@ def node_command(
         f"({policy.times} times, min-cell {policy.min_cell})",
         err=True,
     )
-    raise typer.Exit(subprocess.call(argv, env=flower_env()))
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execve(argv[0], argv, flower_env())
 
 
 def _run_config(
