@@ -139,6 +139,8 @@ def test_serve_demo_prints_a_login_that_works(tmp_path: Path) -> None:
                 data={"username": username, "password": password, "csrf_token": token.group(1)},
             )
             assert signed_in.status_code == 200 and "64 cases" in signed_in.text
+        assert list(tmp_path.glob("rvlms-demo-*")), "the demo registry is a temporary folder"
     finally:
         process.terminate()
         process.communicate(timeout=15)
+    assert not list(tmp_path.glob("rvlms-demo-*")), "the demo registry goes with the server"

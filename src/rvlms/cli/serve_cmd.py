@@ -7,6 +7,8 @@ imported inside the commands so that ``rvlms --help`` stays fast.
 from __future__ import annotations
 
 import os
+import shutil
+import signal
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -199,15 +201,17 @@ def serve_command(
         typer.Option(
             "--demo",
             help="Load the zhang2021 cases and a synthetic cohort and create a one-time demo "
-            "login (without --db: in a fresh temporary registry); the CDS Hooks service then "
+            "login (without --db: in a fresh temporary registry, removed when the server stops); "
+            "the CDS Hooks service then "
             "accepts calls without a JWT, loudly labelled",
         ),
     ] = False,
 ) -> None:
     """Serve the MDT web app, the REST API (/api/v1) and the CDS Hooks service."""
+    temporary: Path | None = None
     if demo and db is None:
-        folder = Path(tempfile.mkdtemp(prefix="rvlms-demo-"))
-        db = f"sqlite:///{folder / 'registry.sqlite3'}"
+        temporary = Path(tempfile.mkdtemp(prefix="rvlms-demo-"))
+        db = f"sqlite:///{temporary / 'registry.sqlite3'}"
     settings = _settings(db, create="file" if demo else "nothing")
     address = f"http://{host if ':' not in host else f'[{host}]'}:{port}/"
     if demo:
@@ -264,7 +268,19 @@ def serve_command(
             "proxy and set RVLMS_BEHIND_TLS=true",
             soft_wrap=True,
         )
-    uvicorn.run(app, host=host, port=port, log_level=os.environ.get("RVLMS_LOG_LEVEL", "info"))
+    if temporary is not None:
+        signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    try:
+        uvicorn.run(app, host=host, port=port, log_level=os.environ.get("RVLMS_LOG_LEVEL", "info"))
+    finally:
+        if temporary is not None:
+            shutil.rmtree(temporary, ignore_errors=True)
+
+
+def _exit_on_sigterm(number: int, _frame: object) -> None:
+    """Stop as on Ctrl-C, running the clean-ups: uvicorn shuts down gracefully on SIGTERM
+    and then raises it again for the handler it found."""
+    raise SystemExit(128 + number)
 
 
 def register(app: typer.Typer) -> None:
