@@ -32,7 +32,8 @@ from run import Row, measure
 from rvlms.analysis import analyze
 from rvlms.cli.network_cmd import demo_registries
 from rvlms.network import AnalysisPlan, InProcessTransport, NodePolicy, run_federated
-from rvlms.network.deploy import network, write_app
+from rvlms.network.deploy import write_app
+from rvlms.network.local import network
 from rvlms.network.report import FederatedReport
 from rvlms.registry import Registry
 

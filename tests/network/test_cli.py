@@ -144,7 +144,8 @@ def test_two_nodes_started_with_the_command_answer_analyze_and_stop_with_it(
     import pandas as pd
 
     from rvlms.analysis import summarise_survival, validate_cohort
-    from rvlms.network.deploy import flower_env, free_port, network
+    from rvlms.network.deploy import flower_env, free_port
+    from rvlms.network.local import network
     from rvlms.network.warm import READY
     from rvlms.registry import Registry
 

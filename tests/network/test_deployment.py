@@ -25,7 +25,8 @@ import pandas as pd
 import pytest
 
 from rvlms.analysis import fit_cox, summarise_survival, validate_cohort
-from rvlms.network.deploy import network, write_app
+from rvlms.network.deploy import write_app
+from rvlms.network.local import network
 from rvlms.network.policy import DEFAULT_VARIABLES
 from rvlms.network.report import FederatedReport
 from rvlms.network.warm import READY

@@ -194,7 +194,7 @@ def test_a_node_is_started_through_the_rvlms_supernode_launcher() -> None:
     assert argv[3:] == ["--poll-seconds", "0.2", "--", "--insecure", "--superlink", argv[-1]]
     assert argv[-1] == "127.0.0.1:9092"
     assert "--cold" in node_argv([], cold=True)
-    from rvlms.cli.network_cmd import node_command
+    from rvlms.cli.network_node_cmd import node_command
 
     default = inspect.signature(node_command).parameters["poll_seconds"].default
     assert default == DEFAULT_POLL_SECONDS
