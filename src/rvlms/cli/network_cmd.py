@@ -20,7 +20,7 @@ import typer
 from rvlms.cli.analysis_cmd import AnalyzeFormat as NetworkFormat
 from rvlms.cli.common import finite
 from rvlms.cli.network_node_cmd import register_node_command
-from rvlms.cli.network_options import MissingOption, TimeOption
+from rvlms.cli.network_options import MissingOption, RootCertificatesOption, TimeOption
 from rvlms.cli.network_options import network_error as _fail
 
 if TYPE_CHECKING:
@@ -103,15 +103,7 @@ def analyze_command(
     timeout: Annotated[
         float, typer.Option("--timeout", min=1, help="Seconds to wait for the report.")
     ] = 600.0,
-    root_certificates: Annotated[
-        Path | None,
-        typer.Option(
-            "--root-certificates",
-            exists=True,
-            dir_okay=False,
-            help="CA of the SuperLink's TLS certificate.",
-        ),
-    ] = None,
+    root_certificates: RootCertificatesOption = None,
     output_format: Annotated[
         NetworkFormat, typer.Option("--format", help="Output format.")
     ] = NetworkFormat.text,

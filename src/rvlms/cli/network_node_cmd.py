@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from rvlms.cli.common import finite
-from rvlms.cli.network_options import TimeOption
+from rvlms.cli.network_options import RootCertificatesOption, TimeOption
 from rvlms.cli.network_options import network_error as _fail
 
 if TYPE_CHECKING:
@@ -76,15 +76,7 @@ def node_command(
         str | None,
         typer.Option("--variables", help="Comma-separated cohort columns released (default: all)."),
     ] = None,
-    root_certificates: Annotated[
-        Path | None,
-        typer.Option(
-            "--root-certificates",
-            exists=True,
-            dir_okay=False,
-            help="CA of the SuperLink's TLS certificate.",
-        ),
-    ] = None,
+    root_certificates: RootCertificatesOption = None,
     auth_private_key: Annotated[
         Path | None,
         typer.Option(

@@ -3,10 +3,22 @@
 from __future__ import annotations
 
 import enum
+from pathlib import Path
+from typing import Annotated
 
 import typer
 
-__all__ = ["MissingOption", "TimeOption", "network_error"]
+__all__ = ["MissingOption", "RootCertificatesOption", "TimeOption", "network_error"]
+
+RootCertificatesOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--root-certificates",
+        exists=True,
+        dir_okay=False,
+        help="CA of the SuperLink's TLS certificate.",
+    ),
+]
 
 
 class TimeOption(enum.StrEnum):
