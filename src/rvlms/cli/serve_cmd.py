@@ -6,9 +6,9 @@ imported inside the commands so that ``rvlms --help`` stays fast.
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
-import signal
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -232,7 +232,12 @@ def serve_command(
     from rvlms.web.demo import load_demo
 
     with clinical_errors():
-        app = create_app(settings)
+        app = create_app(
+            settings,
+            on_shutdown=None
+            if temporary is None
+            else functools.partial(shutil.rmtree, temporary, ignore_errors=True),
+        )
         if demo:
             with Registry(settings.database_url) as registry:
                 login = load_demo(registry, Accounts(registry.engine))
@@ -268,19 +273,7 @@ def serve_command(
             "proxy and set RVLMS_BEHIND_TLS=true",
             soft_wrap=True,
         )
-    if temporary is not None:
-        signal.signal(signal.SIGTERM, _exit_on_sigterm)
-    try:
-        uvicorn.run(app, host=host, port=port, log_level=os.environ.get("RVLMS_LOG_LEVEL", "info"))
-    finally:
-        if temporary is not None:
-            shutil.rmtree(temporary, ignore_errors=True)
-
-
-def _exit_on_sigterm(number: int, _frame: object) -> None:
-    """Stop as on Ctrl-C, running the clean-ups: uvicorn shuts down gracefully on SIGTERM
-    and then raises it again for the handler it found."""
-    raise SystemExit(128 + number)
+    uvicorn.run(app, host=host, port=port, log_level=os.environ.get("RVLMS_LOG_LEVEL", "info"))
 
 
 def register(app: typer.Typer) -> None:

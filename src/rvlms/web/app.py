@@ -9,7 +9,7 @@ the services come from the settings given, and the schema is brought up to date
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
@@ -84,8 +84,9 @@ def _static_dir() -> Path:
     return Path(str(resources.files("rvlms.web").joinpath("static")))
 
 
-def create_app(settings: Settings) -> FastAPI:
-    """The web app and REST API for the registry at ``settings.database_url``."""
+def create_app(settings: Settings, *, on_shutdown: Callable[[], None] | None = None) -> FastAPI:
+    """The web app and REST API for the registry at ``settings.database_url``;
+    ``on_shutdown`` runs when the server stops serving it."""
     from rvlms.web.routes import (
         api_cases,
         api_fhir,
@@ -111,6 +112,8 @@ def create_app(settings: Settings) -> FastAPI:
             yield
         finally:
             context.close()
+            if on_shutdown is not None:
+                on_shutdown()
 
     app = FastAPI(
         title="rvlms REST API",
