@@ -209,3 +209,14 @@ def test_the_supernode_launcher_refuses_a_poll_interval_outside_its_range(value:
     )
     assert done.returncode == 2
     assert "--poll-seconds" in done.stderr and "from 0.01 to 60" in done.stderr
+
+
+def test_the_warm_runtime_clears_only_its_own_files(tmp_path: Path) -> None:
+    from rvlms.network.warm import _clear
+
+    socket_path = tmp_path / "clientapp.sock"
+    socket_path.touch()
+    write_launcher(tmp_path, socket_path, fallback="/bin/false")
+    (tmp_path / "registry.sqlite3").write_text("not ours", encoding="utf-8")
+    _clear(socket_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["registry.sqlite3"]

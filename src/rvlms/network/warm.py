@@ -27,7 +27,6 @@ import argparse
 import contextlib
 import gc
 import os
-import shutil
 import signal
 import socket
 import sys
@@ -199,7 +198,8 @@ def serve(socket_path: Path, *, policy: NodePolicy | None, parent_pid: int) -> N
     The socket listens before the warm-up, so a launcher that comes early waits for a
     warm child instead of starting a cold process; :data:`READY` is logged after it.
 
-    The socket's folder belongs to this node run and is removed when serving stops.
+    When serving stops the socket goes, with the launcher beside it and, once empty, their
+    folder.
     """
 
     def stop(_signal: int, _frame: object) -> None:
@@ -229,7 +229,17 @@ def serve(socket_path: Path, *, policy: NodePolicy | None, parent_pid: int) -> N
                 _dispatch(server, conn, policy)
     finally:
         server.close()
-        shutil.rmtree(socket_path.parent, ignore_errors=True)
+        _clear(socket_path)
+
+
+def _clear(socket_path: Path) -> None:
+    """Remove the socket, the launcher beside it, and their folder once it is empty."""
+    socket_path.unlink(missing_ok=True)
+    launcher = socket_path.parent / LAUNCHER
+    if launcher.is_file() and "rvlms.network.warm" in launcher.read_text(errors="replace"):
+        launcher.unlink()
+    with contextlib.suppress(OSError):
+        socket_path.parent.rmdir()
 
 
 def _policy(node_config: str) -> NodePolicy | None:
