@@ -43,6 +43,11 @@ def test_export_import_and_cohort_ndjson_through_a_registry(tmp_path: Path) -> N
     registry = Registry(db)
     try:
         assert registry.get("zhang2021-case4").case.pathology.fnclcc_grade == "G2"
+        from rvlms.web.audit import AuditLog
+
+        (entry,) = AuditLog(registry.engine).entries()
+        assert (entry.action, entry.case_id, entry.via) == ("case.import", "zhang2021-case4", "cli")
+        assert entry.outcome == "succeeded" and "case4.json" in (entry.detail or "")
     finally:
         registry.close()
     again = _run("fhir", "import", "case4.json", "--db", db, cwd=tmp_path)

@@ -85,6 +85,10 @@ def test_import_in_update_mode(zhang_cases: list[Case], tmp_path: Path) -> None:
     with Registry(url) as registry:
         assert registry.get("zhang2021-case2").version == 2
         assert registry.get("zhang2021-case2").updated_by == "bob"
+        from rvlms.web.audit import AuditLog
+
+        written = {(e.action, e.case_id) for e in AuditLog(registry.engine).entries()}
+    assert written == {("case.import", "zhang2021-case4"), ("case.update", "zhang2021-case2")}
 
 
 def test_import_refusal_exits_1(zhang_cases: list[Case], tmp_path: Path) -> None:

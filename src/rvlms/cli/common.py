@@ -269,6 +269,14 @@ def cli_identity(user: str | None = None) -> CliIdentity:
     return CliIdentity(os_user[:64], socket.gethostname()[:120] or "localhost", given)
 
 
+def named_user(user: str | None) -> str:
+    """The author a command records for what it writes: ``--user``, else ``RVLMS_USER``,
+    else the operating-system account. (The audit log records the account and host
+    whatever the name: :func:`cli_audit`.)"""
+    given = (user or "").strip() or (load_cli_settings().user or "").strip()
+    return given or cli_identity().os_user
+
+
 def cli_audit(
     engine: Engine,
     action: str,

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import getpass
 import json
-import os
 from pathlib import Path
 from typing import Annotated
 
@@ -13,10 +11,11 @@ import typer
 from rvlms.cli.common import (
     EXIT_USAGE,
     DbOption,
+    cli_audit,
     clinical_errors,
     database_url,
     fail,
-    load_cli_settings,
+    named_user,
     output_file,
     output_folder,
     read_case,
@@ -32,18 +31,6 @@ fhir_app = typer.Typer(
     ),
     no_args_is_help=True,
 )
-
-
-def _user(user: str | None) -> str:
-    if user and user.strip():
-        return user.strip()
-    configured = load_cli_settings().user
-    if configured:
-        return configured
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return os.environ.get("USER") or "rvlms"
 
 
 @fhir_app.command("export")
@@ -143,11 +130,16 @@ def import_command(
             return
         from rvlms.registry import Registry
 
-        registry = Registry(url)
-        try:
-            added = registry.add_many(cases, _user(user))
-        finally:
-            registry.close()
+        with Registry(url) as registry:
+            code = registry.centre_for_new()
+            added = registry.add_many(cases, named_user(user), centre=code)
+            cli_audit(
+                registry.engine,
+                "case.import",
+                [(c.case_id, code) for c in cases],
+                user=user,
+                detail=f"FHIR from {file}",
+            )
         typer.echo(f"{added} case(s) added from {file}: {', '.join(c.case_id for c in cases)}")
 
 

@@ -8,9 +8,7 @@ conflicted or (for ``check``) a broken rule, 2 a wrong command line.
 
 from __future__ import annotations
 
-import getpass
 import json
-import os
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -23,9 +21,10 @@ from rvlms.cli.common import (
     clinical_errors,
     database_url,
     fail,
-    load_cli_settings,
+    named_user,
     write_output,
 )
+from rvlms.cli.registry_support import audit_sync
 
 __all__ = ["redcap_app", "register"]
 
@@ -96,18 +95,6 @@ def check_command(
     typer.echo(f"{file}: no problems")
 
 
-def _user(user: str | None) -> str:
-    if user and user.strip():
-        return user.strip()
-    configured = load_cli_settings().user
-    if configured:
-        return configured
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return os.environ.get("USER") or os.environ.get("LOGNAME") or ""
-
-
 @redcap_app.command("import")
 def import_command(
     file: Annotated[Path, typer.Argument(metavar="FILE", help="A REDCap flat record export.")],
@@ -145,10 +132,15 @@ def import_command(
         with Registry(url) as registry:
             try:
                 report = sync_file(
-                    registry, file, user=_user(user), skip_invalid=skip_invalid, dry_run=dry_run
+                    registry,
+                    file,
+                    user=named_user(user),
+                    skip_invalid=skip_invalid,
+                    dry_run=dry_run,
                 )
             except ImportRejected as refused:
                 fail(str(refused), EXIT_INVALID)
+            audit_sync(registry, report, user, file)
     if report_format is ReportFormat.json:
         typer.echo(json.dumps(report.as_dict(), indent=2, ensure_ascii=False, default=str))
     else:

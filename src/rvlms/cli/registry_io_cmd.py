@@ -21,6 +21,7 @@ from rvlms.cli.common import DbOption, cli_audit, output_file
 from rvlms.cli.registry_support import (
     CentreOption,
     UserOption,
+    audit_sync,
     console,
     handled,
     open_registry,
@@ -29,8 +30,7 @@ from rvlms.cli.registry_support import (
 )
 
 if TYPE_CHECKING:
-    from rvlms.interchange import ImportReport, SyncReport
-    from rvlms.registry import Registry
+    from rvlms.interchange import ImportReport
 
 __all__ = ["register_io_commands"]
 
@@ -245,26 +245,11 @@ def _update(
             fmt=input_format.value if input_format else None,
             skip_invalid=skip_invalid,
         )
-        _audit_sync(registry, report, code, user, file)
+        audit_sync(registry, report, user, file, centre=code)
     typer.echo(report.as_text())
     troubled = report.of(Outcome.refused) + report.of(Outcome.conflicted)
     if troubled and not (skip_invalid and not report.of(Outcome.conflicted)):
         raise typer.Exit(code=1)
-
-
-def _audit_sync(
-    registry: Registry, report: SyncReport, centre: str, user: str | None, file: Path
-) -> None:
-    """One audit entry per case written: ``case.import`` for an added one, ``case.update``
-    for a changed one."""
-    from rvlms.interchange import Outcome
-
-    if not report.written:
-        return
-    for outcome, action in ((Outcome.added, "case.import"), (Outcome.changed, "case.update")):
-        cases = [(r.case_id, centre) for r in report.of(outcome)]
-        if cases:
-            cli_audit(registry.engine, action, cases, user=user, detail=f"from {file} --update")
 
 
 def register_io_commands(app: typer.Typer) -> None:

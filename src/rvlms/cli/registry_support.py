@@ -21,11 +21,13 @@ from rvlms.cli.common import Creating, cli_audit, cli_identity, database_url
 from rvlms.errors import CaseInvalid, RvlmsError
 
 if TYPE_CHECKING:
+    from rvlms.interchange import SyncReport
     from rvlms.registry import Registry
 
 __all__ = [
     "CentreOption",
     "UserOption",
+    "audit_sync",
     "audited",
     "console",
     "handled",
@@ -132,6 +134,26 @@ def user_name(user: str | None) -> str:
     """The name the history records for ``--user``: the operating-system account and host,
     with ``--user`` noted next to them."""
     return cli_identity(user).name
+
+
+def audit_sync(
+    registry: Registry,
+    report: SyncReport,
+    user: str | None,
+    file: Path,
+    *,
+    centre: str | None = None,
+) -> None:
+    """One audit entry per case an update-mode import wrote: ``case.import`` for an added
+    one, ``case.update`` for a changed one (at ``centre``, else at the case's centre)."""
+    from rvlms.interchange import Outcome
+
+    if not report.written:
+        return
+    for outcome, action in ((Outcome.added, "case.import"), (Outcome.changed, "case.update")):
+        cases = [(r.case_id, centre or registry.centre_of(r.case_id)) for r in report.of(outcome)]
+        if cases:
+            cli_audit(registry.engine, action, cases, user=user, detail=f"from {file} --update")
 
 
 @contextmanager
