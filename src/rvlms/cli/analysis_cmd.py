@@ -17,6 +17,7 @@ from typing import Annotated
 import typer
 
 from rvlms.cli.cohort_input import fail as _fail
+from rvlms.cli.common import emit
 
 __all__ = [
     "AnalyzeFormat",
@@ -73,16 +74,6 @@ class SynthFormat(enum.StrEnum):
 class PaperName(enum.StrEnum):
     zhang2021 = "zhang2021"
     yang2025 = "yang2025"
-
-
-def _emit(text: str, out: Path | None) -> None:
-    if out is None:
-        typer.echo(text, nl=not text.endswith("\n"))
-    else:
-        from rvlms.cli.common import write_output
-
-        write_output(out, text)
-        typer.echo(f"written: {out}", err=True)
 
 
 def analyze_command(
@@ -273,7 +264,7 @@ def synth_command(
         )
     else:
         text = df.to_csv(index=False, lineterminator="\n")
-    _emit(text, out)
+    emit(text, out)
 
 
 def power_command(

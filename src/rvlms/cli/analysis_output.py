@@ -17,6 +17,7 @@ from typing import Literal
 import typer
 
 from rvlms.cli.cohort_input import cohort_source, fail, load_cohort, provenance
+from rvlms.cli.common import emit
 
 __all__ = ["TABLE_ONE_SUFFIXES", "Outputs", "check_table_one_paths", "run_analysis"]
 
@@ -46,16 +47,6 @@ def check_table_one_paths(paths: list[Path]) -> None:
                 f"use a file name ending in {', '.join(TABLE_ONE_SUFFIXES)}"
             )
         output_file(path, "--table-one")
-
-
-def _emit(text: str, out: Path | None) -> None:
-    if out is None:
-        typer.echo(text, nl=not text.endswith("\n"))
-    else:
-        from rvlms.cli.common import write_output
-
-        write_output(out, text)
-        typer.echo(f"written: {out}", err=True)
 
 
 def run_analysis(
@@ -155,7 +146,7 @@ def run_analysis(
     if fmt == "pdf":
         typer.echo(f"written: {outputs.out}", err=True)
     else:
-        _emit(rendered, outputs.out)
+        emit(rendered, outputs.out)
     for path in written:
         typer.echo(f"plot: {path}", err=True)
     for path in tables:

@@ -177,6 +177,17 @@ def write_output(out: Path, content: str | bytes, option: str = "--out") -> None
         cannot_write(out, exc, option)
 
 
+def emit(content: str | bytes, out: Path | None) -> None:
+    """Print ``content``, or write it to ``out`` and say so on standard error."""
+    if out is not None:
+        write_output(out, content)
+        typer.echo(f"written: {out}", err=True)
+    elif isinstance(content, bytes):
+        sys.stdout.buffer.write(content)
+    else:
+        typer.echo(content, nl=not content.endswith("\n"))
+
+
 def finite(option: str, value: float, expected: str) -> float:
     """``value``, or a usage error naming ``option`` when it is NaN or infinite."""
     if not math.isfinite(value):

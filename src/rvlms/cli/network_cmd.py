@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from rvlms.cli.analysis_cmd import AnalyzeFormat as NetworkFormat
-from rvlms.cli.common import finite
+from rvlms.cli.common import emit, finite
 from rvlms.cli.network_node_cmd import register_node_command
 from rvlms.cli.network_options import MissingOption, RootCertificatesOption, TimeOption
 from rvlms.cli.network_options import network_error as _fail
@@ -45,8 +45,6 @@ def _check_output(output_format: NetworkFormat, out: Path | None) -> None:
 
 
 def _render(report: FederatedReport, output_format: NetworkFormat, out: Path | None) -> None:
-    from rvlms.cli.common import write_output
-
     _check_output(output_format, out)
     names = ", ".join(c.centre for c in report.provenance.centres if c.status == "included")
     provenance = f"pooled aggregates of {names} ({report.provenance.engine})"
@@ -64,12 +62,7 @@ def _render(report: FederatedReport, output_format: NetworkFormat, out: Path | N
 
             pdf = HTML(string=html).write_pdf()
             content = pdf if isinstance(pdf, bytes) else b""
-    if out is None:
-        text = content if isinstance(content, str) else content.decode()
-        typer.echo(text, nl=not text.endswith("\n"))
-    else:
-        write_output(out, content)
-        typer.echo(f"written: {out}", err=True)
+    emit(content, out)
 
 
 def _run_config(
