@@ -77,6 +77,7 @@ EXPECTED = {
     "rvlms.cli.registry_support": {
         "CentreOption",
         "UserOption",
+        "audit_sync",
         "audited",
         "console",
         "handled",
